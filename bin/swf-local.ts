@@ -1,0 +1,97 @@
+#!/usr/bin/env tsx
+/**
+ * swf-local: an Amazon SWF-compatible engine on one machine.
+ *   npm run swf-local -- --host 127.0.0.1 --port 8080 --db .swf-local/swf.sqlite
+ */
+import { parseArgs } from 'node:util';
+import { startEngine } from '../lib/engine';
+
+const USAGE = `Usage: swf-local [options]
+  --host <addr>            interface to bind (default 127.0.0.1)
+  --port <n>               port, 0 picks a free one (default 8080)
+  --db <file>              SQLite database file (default .swf-local/swf.sqlite)
+  --in-memory              keep nothing: an in-memory database
+  --poll-timeout <s>       long-poll hold in seconds (default 60)
+  --account-id <id>        account id used in ARNs (default 123456789012)
+  --region <name>          region for requests without a SigV4 scope (default us-east-1)
+  --empty-poll-token <m>   empty poll taskToken: "empty" ("") or "omit" (default empty)
+  --require-heartbeat-timeout  fail ScheduleActivityTask without a heartbeat timeout
+  --terminate-cause <c>    cause recorded for API terminations: OPERATOR_INITIATED or none
+  -h, --help               show this help`;
+
+function fail(message: string): never {
+  console.error(`swf-local: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function main(): void {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8080' },
+        db: { type: 'string', default: '.swf-local/swf.sqlite' },
+        'in-memory': { type: 'boolean', default: false },
+        'poll-timeout': { type: 'string', default: '60' },
+        'account-id': { type: 'string' },
+        region: { type: 'string' },
+        'empty-poll-token': { type: 'string' },
+        'require-heartbeat-timeout': { type: 'boolean', default: false },
+        'terminate-cause': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, got ${args.port}`);
+  const pollTimeout = Number(args['poll-timeout']);
+  if (!(pollTimeout >= 0 && pollTimeout <= 3600)) fail(`--poll-timeout must be 0-3600 seconds, got ${args['poll-timeout']}`);
+  const emptyPoll = args['empty-poll-token'];
+  if (emptyPoll !== undefined && emptyPoll !== 'empty' && emptyPoll !== 'omit') fail('--empty-poll-token must be empty or omit');
+  const cause = args['terminate-cause'];
+  if (cause !== undefined && cause !== 'OPERATOR_INITIATED' && cause !== 'none') fail('--terminate-cause must be OPERATOR_INITIATED or none');
+  const db = args['in-memory'] ? ':memory:' : args.db!;
+
+  startEngine({
+    host: args.host!,
+    port,
+    db,
+    pollTimeoutMs: pollTimeout * 1000,
+    ...(args['account-id'] ? { accountId: args['account-id'] } : {}),
+    ...(args.region ? { defaultRegion: args.region } : {}),
+    ...(emptyPoll ? { emptyPollTaskToken: emptyPoll } : {}),
+    requireHeartbeatTimeout: args['require-heartbeat-timeout']!,
+    ...(cause ? { operatorTerminateCause: cause } : {}),
+  }).then(
+    (engine) => {
+      const persistence = db === ':memory:' ? 'in-memory (nothing is kept)' : `SQLite file ${db}`;
+      console.log(`swf-local listening on ${engine.endpoint}`);
+      console.log(`  persistence: ${persistence}`);
+      console.log(`  long-poll hold: ${pollTimeout}s`);
+      console.log(`  try: aws swf list-domains --registration-status REGISTERED --endpoint-url ${engine.endpoint}`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`swf-local: ${signal}, closing`);
+        engine.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    },
+    (error: Error) => {
+      console.error(`swf-local: cannot start: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
+
+main();

@@ -1,0 +1,41 @@
+/**
+ * Engine settings. The defaults follow Amazon SWF; the choices that `swf-spec.md` leaves open
+ * (section 11) are here so a user can match whichever behaviour their clients expect.
+ */
+export interface EngineConfig {
+  /** Account id used in ARNs. */
+  accountId: string;
+  /** Region used when a request carries no SigV4 credential scope. */
+  defaultRegion: string;
+  /** How long a poll with nothing to do is held before the empty answer (SWF: 60 s). */
+  pollTimeoutMs: number;
+  /** The empty poll's taskToken: `""` as the API reference shows, or omitted as Java Flow expects. */
+  emptyPollTaskToken: 'empty' | 'omit';
+  /** Whether ScheduleActivityTask needs a heartbeat timeout from the decision or the type. */
+  requireHeartbeatTimeout: boolean;
+  /** WorkflowExecutionTerminated.cause for an operator's TerminateWorkflowExecution (unset in the docs). */
+  operatorTerminateCause: 'OPERATOR_INITIATED' | 'none';
+  maxOpenActivities: number;
+  maxOpenTimers: number;
+  maxDomains: number;
+  maxTypesPerDomain: number;
+  maxOpenExecutionsPerDomain: number;
+  maxDomainTags: number;
+  maxPollersPerTaskList: number;
+}
+
+export const DEFAULT_CONFIG: EngineConfig = {
+  accountId: '123456789012',
+  defaultRegion: 'us-east-1',
+  pollTimeoutMs: 60_000,
+  emptyPollTaskToken: 'empty',
+  requireHeartbeatTimeout: false,
+  operatorTerminateCause: 'OPERATOR_INITIATED',
+  maxOpenActivities: 1000,
+  maxOpenTimers: 1000,
+  maxDomains: 100,
+  maxTypesPerDomain: 10_000,
+  maxOpenExecutionsPerDomain: 100_000,
+  maxDomainTags: 50,
+  maxPollersPerTaskList: 1000,
+};

@@ -1,0 +1,78 @@
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from './clock';
+import { DEFAULT_CONFIG, type EngineConfig } from './config';
+import { EngineCore } from './core';
+import { OPERATION_HANDLERS } from './operations';
+import { createSwfServer } from './protocol/http-server';
+import { IN_MEMORY, openDatabase } from './store/database';
+import { randomIds, type IdSource } from './util/ids';
+
+export interface EngineOptions extends Partial<EngineConfig> {
+  /** Interface to bind; 127.0.0.1 unless told otherwise. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** SQLite file, or ':memory:' to keep nothing. */
+  db?: string;
+  clock?: Clock;
+  ids?: IdSource;
+}
+
+export interface RunningEngine {
+  /** `http://host:port`, ready for `new SWFClient({ endpoint })` or `aws --endpoint-url`. */
+  endpoint: string;
+  port: number;
+  host: string;
+  /** The database file, or ':memory:'. */
+  db: string;
+  core: EngineCore;
+  /** Stops accepting calls, answers waiting polls empty, and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Starts swf-local: opens (or creates) the database, re-arms its deadlines, and listens. */
+export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
+  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, ...overrides } = options;
+  const config: EngineConfig = { ...DEFAULT_CONFIG, ...definedOnly(overrides) };
+  const db = openDatabase(file);
+  const core = new EngineCore(db, config, clock, ids);
+  const server = createSwfServer(core, OPERATION_HANDLERS);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  core.start();
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    host,
+    db: file,
+    core,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        core.stop();
+        server.close(() => {
+          db.close();
+          resolve();
+        });
+        server.closeIdleConnections();
+        // Let answered long polls flush, then drop whatever is still open.
+        setTimeout(() => server.closeAllConnections(), 100).unref();
+      })),
+  };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

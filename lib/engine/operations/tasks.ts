@@ -1,0 +1,248 @@
+import type {
+  CountPendingActivityTasksInput,
+  CountPendingDecisionTasksInput,
+  PollForActivityTaskInput,
+  PollForDecisionTaskInput,
+  RecordActivityTaskHeartbeatInput,
+  RespondActivityTaskCanceledInput,
+  RespondActivityTaskCompletedInput,
+  RespondActivityTaskFailedInput,
+  RespondDecisionTaskCompletedInput,
+} from '@aws-sdk/client-swf';
+import { unknownExecution, type EngineCore, type Tx } from '../core';
+import { unknownResource, validationMessage } from '../faults';
+import { applyDecisions, validateDecisionBatch } from '../execution/decisions';
+import type { Execution } from '../execution/execution';
+import type { ExecutionRecord, OpenActivity, TaskKind } from '../execution/state';
+import { queueKey } from '../matching/task-matcher';
+import type { DomainRow } from '../store/registry-store';
+import { decodePageToken, encodePageToken, pageSize } from '../util/page-token';
+import { decodeTaskToken, type TaskTokenClaims } from '../util/task-token';
+import { historyPageJson } from './executions';
+import { defined, RawJson, type CallContext, type OperationResult, type OperationTable } from './types';
+
+// ------------------------------------------------------------------ polling
+
+/** A decision task page: what to serve and where this page starts. */
+interface DecisionPage {
+  taskToken: string;
+  startedEventId: number;
+  previousStartedEventId: number;
+  /** First and last event of the whole answer, and the first event of this page. */
+  first: number;
+  last: number;
+  at: number;
+  reverse: boolean;
+  size: number;
+}
+
+const DECISION_PAGE_REQUEST = 'PollForDecisionTask';
+
+function decisionTaskJson(core: EngineCore, record: ExecutionRecord, p: DecisionPage): RawJson {
+  const from = p.reverse ? p.first : p.at;
+  const to = p.reverse ? p.at : p.last;
+  const page = historyPageJson(core, record.id, from, to, p.reverse, p.size);
+  const request = { op: DECISION_PAGE_REQUEST, r: p.reverse };
+  const token =
+    page.next !== undefined
+      ? encodePageToken(
+          { e: record.id, k: p.taskToken, s: p.startedEventId, p: p.previousStartedEventId, a: p.first, b: p.last, n: page.next, z: p.size },
+          request,
+        )
+      : undefined;
+  const head = JSON.stringify({
+    taskToken: p.taskToken,
+    startedEventId: p.startedEventId,
+    workflowExecution: { workflowId: record.workflowId, runId: record.runId },
+    workflowType: record.workflowType,
+    previousStartedEventId: p.previousStartedEventId,
+    ...(token ? { nextPageToken: token } : {}),
+  });
+  return new RawJson(`${head.slice(0, -1)},"events":[${page.json}]}`);
+}
+
+function claimDecisionTask(core: EngineCore, tx: Tx, domain: DomainRow, input: PollForDecisionTaskInput): RawJson | undefined {
+  const head = core.executions.queueHead(domain.id, 'decision', input.taskList!.name!);
+  if (!head) return undefined;
+  core.executions.removeQueued(head.id);
+  const record = core.executions.load(head.execution_id)!;
+  const exec = tx.open(record);
+  const previousStartedEventId = record.state.lastCompletedDecisionStartedEventId;
+  const task = exec.claimDecision(input.identity);
+  tx.save(exec);
+  const reverse = input.reverseOrder ?? false;
+  const first = input.startAtPreviousStartedEvent && previousStartedEventId > 0 ? previousStartedEventId : 1;
+  return decisionTaskJson(core, record, {
+    taskToken: task.token,
+    startedEventId: task.startedEventId,
+    previousStartedEventId,
+    first,
+    last: task.startedEventId,
+    at: reverse ? task.startedEventId : first,
+    reverse,
+    size: pageSize(input.maximumPageSize),
+  });
+}
+
+/** A poll carrying nextPageToken pages through the task it already has; it never claims. */
+function nextDecisionPage(core: EngineCore, input: PollForDecisionTaskInput): RawJson {
+  const reverse = input.reverseOrder ?? false;
+  const t = decodePageToken<{ e: number; k: string; s: number; p: number; a: number; b: number; n: number; z: number }>(
+    input.nextPageToken!,
+    { op: DECISION_PAGE_REQUEST, r: reverse },
+  );
+  const record = core.executions.load(t.e);
+  if (!record) throw validationMessage('Invalid token');
+  return decisionTaskJson(core, record, {
+    taskToken: t.k,
+    startedEventId: t.s,
+    previousStartedEventId: t.p,
+    first: t.a,
+    last: t.b,
+    at: t.n,
+    reverse,
+    size: input.maximumPageSize ? pageSize(input.maximumPageSize) : t.z,
+  });
+}
+
+function claimActivityTask(core: EngineCore, tx: Tx, domain: DomainRow, input: PollForActivityTaskInput): object | undefined {
+  const head = core.executions.queueHead(domain.id, 'activity', input.taskList!.name!);
+  if (!head) return undefined;
+  core.executions.removeQueued(head.id);
+  const record = core.executions.load(head.execution_id)!;
+  const exec = tx.open(record);
+  const a = exec.claimActivity(head.scheduled_event_id, input.identity);
+  tx.save(exec);
+  return defined({
+    taskToken: a.token,
+    activityId: a.activityId,
+    startedEventId: a.startedEventId,
+    workflowExecution: { workflowId: record.workflowId, runId: record.runId },
+    activityType: a.activityType,
+    input: a.input,
+  });
+}
+
+/**
+ * Claims a task now, or waits for one: the matcher hands a task to the oldest waiting poll the
+ * moment one is scheduled, and a poll whose client disconnected is dropped without a claim.
+ */
+async function longPoll<T extends object>(
+  core: EngineCore,
+  ctx: CallContext,
+  domain: DomainRow,
+  kind: TaskKind,
+  taskList: string,
+  claim: (tx: Tx) => T | undefined,
+  empty: object,
+): Promise<OperationResult> {
+  const attempt = () => core.run(claim);
+  const now = attempt();
+  if (now) return now;
+  const waited = await core.matcher.wait(queueKey(domain.id, kind, taskList), attempt, core.config.pollTimeoutMs, ctx.signal);
+  return waited ?? empty;
+}
+
+function emptyPoll(core: EngineCore, fields: object): object {
+  return core.config.emptyPollTaskToken === 'empty' ? { taskToken: '', ...fields } : fields;
+}
+
+// ------------------------------------------------------------------ responding
+
+function claimsOf(token: string, kind: TaskKind): TaskTokenClaims {
+  const claims = decodeTaskToken(token);
+  if (!claims || claims.kind !== kind) throw validationMessage('Invalid token');
+  return claims;
+}
+
+/** Opens the run a task token belongs to; the token must still be live for its task. */
+function openForToken(core: EngineCore, tx: Tx, claims: TaskTokenClaims): Execution {
+  const record = core.executions.load(claims.executionId);
+  if (!record) throw unknownResource('Unknown execution');
+  return tx.open(record);
+}
+
+function withActivity(core: EngineCore, token: string, fn: (exec: Execution, a: OpenActivity) => unknown): unknown {
+  const claims = claimsOf(token, 'activity');
+  return core.run((tx) => {
+    const exec = openForToken(core, tx, claims);
+    const a = exec.activityForToken(claims.scheduledEventId, token);
+    if (!a) throw unknownResource(`Unknown activity, scheduledEventId = ${claims.scheduledEventId}`);
+    const result = fn(exec, a);
+    tx.save(exec);
+    return result;
+  });
+}
+
+export const taskOperations: OperationTable = {
+  PollForDecisionTask: (core, ctx, input: PollForDecisionTaskInput) => {
+    const domain = core.requireDomain(ctx.region, input.domain!);
+    if (input.nextPageToken) return nextDecisionPage(core, input);
+    return longPoll(core, ctx, domain, 'decision', input.taskList!.name!, (tx) => claimDecisionTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0, previousStartedEventId: 0 }));
+  },
+
+  PollForActivityTask: (core, ctx, input: PollForActivityTaskInput) => {
+    const domain = core.requireDomain(ctx.region, input.domain!);
+    return longPoll(core, ctx, domain, 'activity', input.taskList!.name!, (tx) => claimActivityTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0 }));
+  },
+
+  RespondDecisionTaskCompleted: (core, _ctx, input: RespondDecisionTaskCompletedInput) => {
+    const token = input.taskToken!;
+    const claims = claimsOf(token, 'decision');
+    core.run((tx) => {
+      const exec = openForToken(core, tx, claims);
+      if (!exec.holdsDecisionToken(token)) {
+        const r = exec.record;
+        throw r.status === 'CLOSED'
+          ? unknownExecution(r.workflowId, r.runId)
+          : unknownResource(`Unknown decision task, scheduledEventId = ${claims.scheduledEventId}`);
+      }
+      const decisions = input.decisions ?? [];
+      const fault = validateDecisionBatch(decisions);
+      if (fault) throw fault;
+      const { completedEventId, hadPending } = exec.completeDecision(
+        defined({
+          scheduledEventId: claims.scheduledEventId,
+          startedEventId: claims.startedEventId,
+          executionContext: input.executionContext,
+          taskList: input.taskList,
+          taskListScheduleToStartTimeout: input.taskListScheduleToStartTimeout,
+        }) as never,
+      );
+      exec.overrideDecisionTaskList(input.taskList?.name, input.taskListScheduleToStartTimeout);
+      applyDecisions(exec, decisions, completedEventId, hadPending, core.typeCatalog(exec.record.domainId), core.config);
+      tx.save(exec);
+    });
+    return undefined;
+  },
+
+  RespondActivityTaskCompleted: (core, _ctx, input: RespondActivityTaskCompletedInput) => {
+    withActivity(core, input.taskToken!, (exec, a) => exec.completeActivity(a, input.result));
+    return undefined;
+  },
+
+  RespondActivityTaskFailed: (core, _ctx, input: RespondActivityTaskFailedInput) => {
+    withActivity(core, input.taskToken!, (exec, a) => exec.failActivity(a, input.reason, input.details));
+    return undefined;
+  },
+
+  RespondActivityTaskCanceled: (core, _ctx, input: RespondActivityTaskCanceledInput) => {
+    // Accepted with or without a cancel request: the worker knows best that it stopped.
+    withActivity(core, input.taskToken!, (exec, a) => exec.cancelActivity(a, input.details));
+    return undefined;
+  },
+
+  RecordActivityTaskHeartbeat: (core, _ctx, input: RecordActivityTaskHeartbeatInput) => ({
+    cancelRequested: withActivity(core, input.taskToken!, (exec, a) => exec.heartbeat(a, input.details)),
+  }),
+
+  CountPendingDecisionTasks: (core, ctx, input: CountPendingDecisionTasksInput) => {
+    const domain = core.requireDomain(ctx.region, input.domain!);
+    return { count: core.executions.countQueued(domain.id, 'decision', input.taskList!.name!), truncated: false };
+  },
+
+  CountPendingActivityTasks: (core, ctx, input: CountPendingActivityTasksInput) => {
+    const domain = core.requireDomain(ctx.region, input.domain!);
+    return { count: core.executions.countQueued(domain.id, 'activity', input.taskList!.name!), truncated: false };
+  },
+};

@@ -1,0 +1,49 @@
+import type { Clock } from '../clock';
+
+/** setTimeout cannot wait longer than this; later deadlines are re-armed on the way. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Arms one timer for the earliest durable deadline. When it fires, `fireDue` processes every
+ * deadline that has come due (each in its own transaction) and returns the next one, which is
+ * armed in turn. Deadlines live in the database, so a restart re-arms them from there.
+ */
+export class DeadlineScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
+  private stopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly fireDue: (now: number) => number | undefined,
+  ) {}
+
+  /** Makes sure a wake-up is armed no later than `due`. */
+  armAt(due: number | undefined): void {
+    if (due === undefined || this.stopped || due >= this.armedFor) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = due;
+    const delay = Math.min(MAX_DELAY_MS, Math.max(0, due - this.clock.now()));
+    this.timer = setTimeout(() => this.run(), delay);
+  }
+
+  /** True when a deadline is already due: API calls settle it first so they never see stale state. */
+  isDue(now: number): boolean {
+    return this.armedFor <= now;
+  }
+
+  run(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    if (this.stopped) return;
+    const next = this.fireDue(this.clock.now());
+    this.armAt(next);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
