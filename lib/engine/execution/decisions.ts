@@ -43,6 +43,9 @@ const NOT_YET_SUPPORTED: ReadonlySet<DecisionType> = new Set<DecisionType>([
   'ScheduleLambdaFunction',
 ]);
 
+/** Decisions whose attributes have no required member may leave the structure out entirely. */
+const ATTRIBUTES_OPTIONAL: ReadonlySet<DecisionType> = CLOSING;
+
 export function attributesMemberOf(decisionType: string): string {
   return decisionType.charAt(0).toLowerCase() + decisionType.slice(1) + 'DecisionAttributes';
 }
@@ -56,7 +59,7 @@ export function validateDecisionBatch(decisions: readonly Decision[]): Fault | u
   decisions.forEach((d, i) => {
     const member = attributesMemberOf(d.decisionType!);
     const attrs = (d as unknown as Record<string, unknown>)[member];
-    if (attrs === undefined || attrs === null) {
+    if ((attrs === undefined || attrs === null) && !ATTRIBUTES_OPTIONAL.has(d.decisionType!)) {
       violations.push(`Value null at 'decisions.${i + 1}.member.${member}' failed to satisfy constraint: Member must not be null`);
     }
   });
@@ -107,7 +110,7 @@ export function applyDecisions(
           exec.append('CompleteWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
           exec.requestDecision();
         } else {
-          const { result } = d.completeWorkflowExecutionDecisionAttributes!;
+          const { result } = d.completeWorkflowExecutionDecisionAttributes ?? {};
           exec.close('WorkflowExecutionCompleted', { decisionTaskCompletedEventId: dtc, ...(result !== undefined ? { result } : {}) });
         }
         break;
@@ -117,7 +120,7 @@ export function applyDecisions(
           exec.append('FailWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
           exec.requestDecision();
         } else {
-          const { reason, details } = d.failWorkflowExecutionDecisionAttributes!;
+          const { reason, details } = d.failWorkflowExecutionDecisionAttributes ?? {};
           exec.close('WorkflowExecutionFailed', {
             decisionTaskCompletedEventId: dtc,
             ...(reason !== undefined ? { reason } : {}),
@@ -131,7 +134,7 @@ export function applyDecisions(
           exec.append('CancelWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
           exec.requestDecision();
         } else {
-          const { details } = d.cancelWorkflowExecutionDecisionAttributes!;
+          const { details } = d.cancelWorkflowExecutionDecisionAttributes ?? {};
           exec.close('WorkflowExecutionCanceled', { decisionTaskCompletedEventId: dtc, ...(details !== undefined ? { details } : {}) });
         }
         break;
