@@ -17,6 +17,8 @@ const USAGE = `Usage: swf-local [options]
   --empty-poll-token <m>   empty poll taskToken: "empty" ("") or "omit" (default empty)
   --require-heartbeat-timeout  fail ScheduleActivityTask without a heartbeat timeout
   --terminate-cause <c>    cause recorded for API terminations: OPERATOR_INITIATED or none
+  --lambda-functions <f>   JSON map of Lambda function name -> { "module": path, "export": name }
+  --child-policy-on-close  apply the child policy on every close, not only terminate/timeout
   -h, --help               show this help`;
 
 function fail(message: string): never {
@@ -39,6 +41,8 @@ function main(): void {
         'empty-poll-token': { type: 'string' },
         'require-heartbeat-timeout': { type: 'boolean', default: false },
         'terminate-cause': { type: 'string' },
+        'lambda-functions': { type: 'string' },
+        'child-policy-on-close': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -70,6 +74,8 @@ function main(): void {
     ...(emptyPoll ? { emptyPollTaskToken: emptyPoll } : {}),
     requireHeartbeatTimeout: args['require-heartbeat-timeout']!,
     ...(cause ? { operatorTerminateCause: cause } : {}),
+    ...(args['lambda-functions'] ? { lambdaFunctions: args['lambda-functions'] } : {}),
+    childPolicyOnEveryClose: args['child-policy-on-close']!,
   }).then(
     (engine) => {
       const persistence = db === ':memory:' ? 'in-memory (nothing is kept)' : `SQLite file ${db}`;

@@ -15,8 +15,15 @@ export interface EngineConfig {
   requireHeartbeatTimeout: boolean;
   /** WorkflowExecutionTerminated.cause for an operator's TerminateWorkflowExecution (unset in the docs). */
   operatorTerminateCause: 'OPERATOR_INITIATED' | 'none';
+  /** Apply the child policy when a parent completes, fails or is canceled, not only on terminate/timeout. */
+  childPolicyOnEveryClose: boolean;
   maxOpenActivities: number;
   maxOpenTimers: number;
+  maxOpenChildren: number;
+  /** The service's limit is not documented; 1,000 like the other open-task limits. */
+  maxOpenLambdaFunctions: number;
+  /** A run with this many events is terminated with EVENT_LIMIT_EXCEEDED. */
+  maxHistoryEvents: number;
   maxDomains: number;
   maxTypesPerDomain: number;
   maxOpenExecutionsPerDomain: number;
@@ -31,8 +38,12 @@ export const DEFAULT_CONFIG: EngineConfig = {
   emptyPollTaskToken: 'empty',
   requireHeartbeatTimeout: false,
   operatorTerminateCause: 'OPERATOR_INITIATED',
+  childPolicyOnEveryClose: false,
   maxOpenActivities: 1000,
   maxOpenTimers: 1000,
+  maxOpenChildren: 1000,
+  maxOpenLambdaFunctions: 1000,
+  maxHistoryEvents: 25_000,
   maxDomains: 100,
   maxTypesPerDomain: 10_000,
   maxOpenExecutionsPerDomain: 100_000,

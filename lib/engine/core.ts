@@ -1,9 +1,11 @@
-import type { ActivityTypeConfiguration } from '@aws-sdk/client-swf';
+import type { ActivityTypeConfiguration, WorkflowTypeConfiguration } from '@aws-sdk/client-swf';
 import type { Clock } from './clock';
 import type { EngineConfig } from './config';
 import { unknownResource } from './faults';
 import { Execution } from './execution/execution';
-import type { TypeCatalog } from './execution/decisions';
+import { deliverOutbox } from './cross-run';
+import type { DecisionContext } from './execution/decisions';
+import type { LambdaInvoker } from './lambda/invoker';
 import type { ExecutionRecord } from './execution/state';
 import { queueKey, TaskMatcher } from './matching/task-matcher';
 import type { Db } from './store/database';
@@ -16,6 +18,7 @@ import type { IdSource } from './util/ids';
 export class Tx {
   readonly touchedQueues = new Set<string>();
   earliestDeadline: number | undefined;
+  private readonly committed: (() => void)[] = [];
 
   constructor(
     readonly core: EngineCore,
@@ -27,14 +30,38 @@ export class Tx {
     return new Execution(record, this.now, this.core.ids);
   }
 
+  /**
+   * Writes the run's changes, then carries out what it asked of other runs (children, signals,
+   * its parent) in this same transaction.
+   */
   save(exec: Execution): void {
-    this.core.executions.save(exec);
+    const core = this.core;
+    const r = exec.record;
+    if (exec.isOpen && r.state.nextEventId > core.config.maxHistoryEvents) {
+      exec.terminate(undefined, undefined, r.state.config.childPolicy, 'EVENT_LIMIT_EXCEEDED');
+    }
     const fx = exec.effects;
-    if (fx.closed) return;
-    for (const t of fx.queueAdd) this.touchedQueues.add(queueKey(exec.record.domainId, t.kind, t.taskList));
+    if (fx.closed) {
+      fx.deadlineSet.push({ kind: 'RETENTION', ref: 0, due: r.closedAt! + core.retentionMs(r.domainId) });
+    } else {
+      for (const t of fx.queueAdd) this.touchedQueues.add(queueKey(r.domainId, t.kind, t.taskList));
+    }
     for (const d of fx.deadlineSet) {
+      if (fx.closed && d.kind !== 'RETENTION') continue;
       if (this.earliestDeadline === undefined || d.due < this.earliestDeadline) this.earliestDeadline = d.due;
     }
+    core.executions.save(exec);
+    if (fx.outbox.length > 0) deliverOutbox(this, r, fx.outbox.splice(0));
+  }
+
+  /** Runs `fn` once the transaction has committed (never if it rolls back). */
+  afterCommit(fn: () => void): void {
+    this.committed.push(fn);
+  }
+
+  /** @internal */
+  runCommitted(): void {
+    for (const fn of this.committed) fn();
   }
 }
 
@@ -48,25 +75,76 @@ export class EngineCore {
   readonly executions: ExecutionStore;
   readonly matcher: TaskMatcher;
   readonly scheduler: DeadlineScheduler;
+  private stopped = false;
+  /** > 0 while a deadline pass or a run's hand-off to waiting polls is under way. */
+  private depth = 0;
 
   constructor(
     readonly db: Db,
     readonly config: EngineConfig,
     readonly clock: Clock,
     readonly ids: IdSource,
+    /** Carries out ScheduleLambdaFunction; without one, Lambda tasks are unavailable. */
+    readonly lambdaInvoker?: LambdaInvoker,
   ) {
     this.registry = new RegistryStore(db);
     this.executions = new ExecutionStore(db);
     this.matcher = new TaskMatcher(config.maxPollersPerTaskList);
-    this.scheduler = new DeadlineScheduler(clock, (now) => this.fireDueDeadlines(now));
+    this.scheduler = new DeadlineScheduler(clock, (now) => {
+      this.depth++;
+      try {
+        return this.fireDueDeadlines(now);
+      } finally {
+        this.depth--;
+      }
+    });
   }
 
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new Tx(this, this.clock.now());
     const result = this.db.transaction(() => fn(tx))();
     this.scheduler.armAt(tx.earliestDeadline);
-    for (const key of tx.touchedQueues) this.matcher.notify(key);
+    // A deadline this change made due at once (a "0" timeout) fires before a waiting poll can be
+    // handed the task. Only at the top level, so hand-offs and deadline passes never nest.
+    const top = this.depth === 0;
+    this.depth++;
+    try {
+      if (top) this.settleDueDeadlines();
+      for (const key of tx.touchedQueues) this.matcher.notify(key);
+    } finally {
+      this.depth--;
+    }
+    tx.runCommitted();
     return result;
+  }
+
+  /** How long the domain keeps closed runs: `0` and `NONE` purge them at close, as documented. */
+  retentionMs(domainId: number): number {
+    const retention = this.registry.domainById(domainId)?.retention ?? 'NONE';
+    return retention === 'NONE' ? 0 : Number(retention) * 86_400_000;
+  }
+
+  /**
+   * Invokes a Lambda task after the transaction that started it committed, and records the
+   * outcome in a transaction of its own. The start-to-close deadline is durable and fires on its
+   * own; an outcome that arrives after it (or after the run closed) is ignored.
+   */
+  invokeLambda(executionId: number, req: { scheduledEventId: number; startedEventId: number; name: string; input?: string; timeoutMs: number }): void {
+    const invoker = this.lambdaInvoker;
+    if (!invoker) return;
+    invoker
+      .invoke({ functionName: req.name, payload: req.input, timeoutMs: req.timeoutMs })
+      .catch((error: unknown) => ({ reason: 'ServiceException', details: String(error) }))
+      .then((outcome) => {
+        if (this.stopped || outcome === 'timeout') return;
+        this.run((tx) => {
+          const record = this.executions.load(executionId);
+          if (!record) return;
+          const exec = tx.open(record);
+          exec.lambdaFinished(req.scheduledEventId, req.startedEventId, outcome);
+          tx.save(exec);
+        });
+      });
   }
 
   /** Settles deadlines that are already due, so an API call never acts on stale state. */
@@ -82,6 +160,7 @@ export class EngineCore {
       for (const d of due) {
         this.run((tx) => {
           this.executions.clearDeadline(d);
+          if (d.kind === 'RETENTION') return this.executions.purge(d.execution_id);
           const record = this.executions.load(d.execution_id);
           if (!record) return;
           const exec = tx.open(record);
@@ -98,6 +177,7 @@ export class EngineCore {
   }
 
   stop(): void {
+    this.stopped = true;
     this.scheduler.stop();
     this.matcher.releaseAll();
   }
@@ -112,13 +192,18 @@ export class EngineCore {
     return `arn:aws:swf:${region}:${this.config.accountId}:/domain/${name}`;
   }
 
-  /** Activity types of a domain, as the decisions see them. */
-  typeCatalog(domainId: number): TypeCatalog {
+  /** What the decisions of a run in `domainId` may look up. */
+  decisionContext(domainId: number): DecisionContext {
+    const type = <C>(kind: 'activity' | 'workflow', name: string, version: string) => {
+      const row = this.registry.type(domainId, kind, name, version);
+      return row && { status: row.status, config: JSON.parse(row.config) as C };
+    };
     return {
-      activityType: (name, version) => {
-        const row = this.registry.type(domainId, 'activity', name, version);
-        return row && { status: row.status, config: JSON.parse(row.config) as ActivityTypeConfiguration };
-      },
+      activityType: (name, version) => type<ActivityTypeConfiguration>('activity', name, version),
+      workflowType: (name, version) => type<WorkflowTypeConfiguration>('workflow', name, version),
+      openExecutionCount: () => this.executions.countOpen(domainId),
+      lambdaAvailable: this.lambdaInvoker !== undefined,
+      ...this.config,
     };
   }
 }

@@ -6,6 +6,8 @@ import { OPERATION_HANDLERS } from './operations';
 import { createSwfServer } from './protocol/http-server';
 import { IN_MEMORY, openDatabase } from './store/database';
 import { randomIds, type IdSource } from './util/ids';
+import type { LambdaInvoker } from './lambda/invoker';
+import { LocalLambdaInvoker, type LambdaHandlerRef } from './lambda/local-invoker';
 
 export interface EngineOptions extends Partial<EngineConfig> {
   /** Interface to bind; 127.0.0.1 unless told otherwise. */
@@ -16,6 +18,13 @@ export interface EngineOptions extends Partial<EngineConfig> {
   db?: string;
   clock?: Clock;
   ids?: IdSource;
+  /**
+   * Lambda functions for ScheduleLambdaFunction, by name. A JSON file's path, or a map; unknown
+   * names fail like a missing function on AWS.
+   */
+  lambdaFunctions?: string | Record<string, LambdaHandlerRef>;
+  /** Replaces the local invoker; `null` makes Lambda tasks unavailable in this engine. */
+  lambdaInvoker?: LambdaInvoker | null;
 }
 
 export interface RunningEngine {
@@ -32,10 +41,16 @@ export interface RunningEngine {
 
 /** Starts swf-local: opens (or creates) the database, re-arms its deadlines, and listens. */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
-  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, ...overrides } = options;
+  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, lambdaFunctions, lambdaInvoker, ...overrides } = options;
   const config: EngineConfig = { ...DEFAULT_CONFIG, ...definedOnly(overrides) };
+  const invoker =
+    lambdaInvoker !== undefined
+      ? (lambdaInvoker ?? undefined)
+      : typeof lambdaFunctions === 'string'
+        ? LocalLambdaInvoker.fromFile(lambdaFunctions, config.defaultRegion, config.accountId)
+        : new LocalLambdaInvoker(lambdaFunctions ?? {}, config.defaultRegion, config.accountId);
   const db = openDatabase(file);
-  const core = new EngineCore(db, config, clock, ids);
+  const core = new EngineCore(db, config, clock, ids, invoker);
   const server = createSwfServer(core, OPERATION_HANDLERS);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -63,8 +78,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
       (closing ??= new Promise<void>((resolve) => {
         core.stop();
         server.close(() => {
-          db.close();
-          resolve();
+          void (invoker?.close?.() ?? Promise.resolve()).finally(() => {
+            db.close();
+            resolve();
+          });
         });
         server.closeIdleConnections();
         // Let answered long polls flush, then drop whatever is still open.

@@ -1,30 +1,28 @@
-import type {
-  ActivityTypeConfiguration,
-  Decision,
-  DecisionType,
-  ScheduleActivityTaskDecisionAttributes,
-  ScheduleActivityTaskFailedCause,
-} from '@aws-sdk/client-swf';
-import { operationNotPermitted, validationFault, validationMessage, type Fault } from '../faults';
+import type { ActivityTypeConfiguration, Decision, DecisionType, WorkflowTypeConfiguration } from '@aws-sdk/client-swf';
+import { validationFault, validationMessage, type Fault } from '../faults';
+import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from '../runs';
+import { continueAsNew, scheduleActivityTask, scheduleLambdaFunction, startChildWorkflowExecution } from './decision-starts';
 import type { Execution } from './execution';
-import { NONE, type ActivityTimeouts } from './state';
 
 export interface RegisteredTypeInfo<C> {
   status: 'REGISTERED' | 'DEPRECATED';
   config: C;
 }
 
-/** What the decisions need to know about the domain's types. */
-export interface TypeCatalog {
+/** What the decisions need to know besides the run: the domain's types, limits and settings. */
+export interface DecisionContext {
   activityType(name: string, version: string): RegisteredTypeInfo<ActivityTypeConfiguration> | undefined;
-}
-
-/** Engine settings that decide the spec's open questions for decisions. */
-export interface DecisionPolicy {
+  workflowType(name: string, version: string): RegisteredTypeInfo<WorkflowTypeConfiguration> | undefined;
+  openExecutionCount(): number;
+  /** Whether a Lambda invoker is configured. */
+  lambdaAvailable: boolean;
   /** Fail ScheduleActivityTask with DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED instead of using NONE. */
   requireHeartbeatTimeout: boolean;
   maxOpenActivities: number;
   maxOpenTimers: number;
+  maxOpenChildren: number;
+  maxOpenLambdaFunctions: number;
+  maxOpenExecutionsPerDomain: number;
 }
 
 const CLOSING: ReadonlySet<DecisionType> = new Set<DecisionType>([
@@ -34,20 +32,38 @@ const CLOSING: ReadonlySet<DecisionType> = new Set<DecisionType>([
   'ContinueAsNewWorkflowExecution',
 ]);
 
-/** Decision types swf-local does not carry out yet; they are refused, never dropped. */
-const NOT_YET_SUPPORTED: ReadonlySet<DecisionType> = new Set<DecisionType>([
-  'ContinueAsNewWorkflowExecution',
-  'StartChildWorkflowExecution',
-  'SignalExternalWorkflowExecution',
-  'RequestCancelExternalWorkflowExecution',
-  'ScheduleLambdaFunction',
-]);
-
 /** Decisions whose attributes have no required member may leave the structure out entirely. */
 const ATTRIBUTES_OPTIONAL: ReadonlySet<DecisionType> = CLOSING;
 
+/** Lambda tasks may run 1 to 900 seconds (Lambda's own limit). */
+const LAMBDA_TIMEOUT = { min: 1, max: 900 };
+
 export function attributesMemberOf(decisionType: string): string {
   return decisionType.charAt(0).toLowerCase() + decisionType.slice(1) + 'DecisionAttributes';
+}
+
+/** Range checks that the service model cannot express, in the Coral style. */
+function rangeViolations(d: Decision, path: string): string[] {
+  const out: string[] = [];
+  const bad = (member: string, value: string, constraint: string) =>
+    out.push(`Value '${value}' at '${path}.${member}' failed to satisfy constraint: ${constraint}`);
+  const lambda = d.scheduleLambdaFunctionDecisionAttributes?.startToCloseTimeout;
+  if (d.decisionType === 'ScheduleLambdaFunction' && lambda !== undefined) {
+    const n = Number(lambda);
+    if (!/^\d+$/.test(lambda) || n < LAMBDA_TIMEOUT.min || n > LAMBDA_TIMEOUT.max) {
+      bad('startToCloseTimeout', lambda, `Member must be a number of seconds between ${LAMBDA_TIMEOUT.min} and ${LAMBDA_TIMEOUT.max}`);
+    }
+  }
+  const execTimeout =
+    d.decisionType === 'StartChildWorkflowExecution'
+      ? d.startChildWorkflowExecutionDecisionAttributes?.executionStartToCloseTimeout
+      : d.decisionType === 'ContinueAsNewWorkflowExecution'
+        ? d.continueAsNewWorkflowExecutionDecisionAttributes?.executionStartToCloseTimeout
+        : undefined;
+  if (execTimeout !== undefined && !isValidExecutionTimeout(execTimeout)) {
+    bad('executionStartToCloseTimeout', execTimeout, `Member must be a number of seconds no greater than ${MAX_EXECUTION_SECONDS} (NONE is not allowed)`);
+  }
+  return out;
 }
 
 /**
@@ -62,15 +78,11 @@ export function validateDecisionBatch(decisions: readonly Decision[]): Fault | u
     if ((attrs === undefined || attrs === null) && !ATTRIBUTES_OPTIONAL.has(d.decisionType!)) {
       violations.push(`Value null at 'decisions.${i + 1}.member.${member}' failed to satisfy constraint: Member must not be null`);
     }
+    violations.push(...rangeViolations(d, `decisions.${i + 1}.member.${member}`));
   });
   if (violations.length > 0) return validationFault(violations);
   for (let i = 0; i < decisions.length - 1; i++) {
     if (CLOSING.has(decisions[i]!.decisionType!)) return validationMessage('Close must be last decision in list');
-  }
-  for (const d of decisions) {
-    if (NOT_YET_SUPPORTED.has(d.decisionType!)) {
-      return operationNotPermitted(`swf-local does not carry out ${d.decisionType} decisions yet`);
-    }
   }
   return undefined;
 }
@@ -85,30 +97,25 @@ export function applyDecisions(
   decisions: readonly Decision[],
   dtc: number,
   hadPending: boolean,
-  types: TypeCatalog,
-  policy: DecisionPolicy,
+  ctx: DecisionContext,
 ): void {
   for (const d of decisions) {
     if (!exec.isOpen) return;
     const type = d.decisionType!;
     switch (type) {
       case 'ScheduleActivityTask':
-        scheduleActivityTask(exec, d.scheduleActivityTaskDecisionAttributes!, dtc, types, policy);
+        scheduleActivityTask(exec, d.scheduleActivityTaskDecisionAttributes!, dtc, ctx);
         break;
       case 'RequestCancelActivityTask': {
         const { activityId } = d.requestCancelActivityTaskDecisionAttributes!;
         const a = exec.findActivityById(activityId!);
         if (a) exec.requestCancelActivity(a, dtc);
-        else {
-          exec.append('RequestCancelActivityTaskFailed', { activityId, cause: 'ACTIVITY_ID_UNKNOWN', decisionTaskCompletedEventId: dtc });
-          exec.requestDecision();
-        }
+        else exec.appendAndDecide('RequestCancelActivityTaskFailed', { activityId, cause: 'ACTIVITY_ID_UNKNOWN', decisionTaskCompletedEventId: dtc });
         break;
       }
       case 'CompleteWorkflowExecution': {
         if (hadPending) {
-          exec.append('CompleteWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
-          exec.requestDecision();
+          exec.appendAndDecide('CompleteWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
         } else {
           const { result } = d.completeWorkflowExecutionDecisionAttributes ?? {};
           exec.close('WorkflowExecutionCompleted', { decisionTaskCompletedEventId: dtc, ...(result !== undefined ? { result } : {}) });
@@ -117,8 +124,7 @@ export function applyDecisions(
       }
       case 'FailWorkflowExecution': {
         if (hadPending) {
-          exec.append('FailWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
-          exec.requestDecision();
+          exec.appendAndDecide('FailWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
         } else {
           const { reason, details } = d.failWorkflowExecutionDecisionAttributes ?? {};
           exec.close('WorkflowExecutionFailed', {
@@ -131,14 +137,20 @@ export function applyDecisions(
       }
       case 'CancelWorkflowExecution': {
         if (hadPending) {
-          exec.append('CancelWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
-          exec.requestDecision();
+          exec.appendAndDecide('CancelWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
         } else {
           const { details } = d.cancelWorkflowExecutionDecisionAttributes ?? {};
           exec.close('WorkflowExecutionCanceled', { decisionTaskCompletedEventId: dtc, ...(details !== undefined ? { details } : {}) });
         }
         break;
       }
+      case 'ContinueAsNewWorkflowExecution':
+        if (hadPending) {
+          exec.appendAndDecide('ContinueAsNewWorkflowExecutionFailed', { cause: 'UNHANDLED_DECISION', decisionTaskCompletedEventId: dtc });
+        } else {
+          continueAsNew(exec, d.continueAsNewWorkflowExecutionDecisionAttributes ?? {}, dtc, ctx);
+        }
+        break;
       case 'RecordMarker': {
         const { markerName, details } = d.recordMarkerDecisionAttributes!;
         exec.append('MarkerRecorded', { markerName, decisionTaskCompletedEventId: dtc, ...(details !== undefined ? { details } : {}) });
@@ -148,97 +160,64 @@ export function applyDecisions(
         const { timerId, startToFireTimeout, control } = d.startTimerDecisionAttributes!;
         const cause = exec.state.timers[timerId!]
           ? 'TIMER_ID_ALREADY_IN_USE'
-          : exec.openTimerCount() >= policy.maxOpenTimers
+          : exec.openTimerCount() >= ctx.maxOpenTimers
             ? 'OPEN_TIMERS_LIMIT_EXCEEDED'
             : undefined;
-        if (cause) {
-          exec.append('StartTimerFailed', { timerId, cause, decisionTaskCompletedEventId: dtc });
-          exec.requestDecision();
-        } else {
-          exec.startTimer(timerId!, startToFireTimeout!, control, dtc);
-        }
+        if (cause) exec.appendAndDecide('StartTimerFailed', { timerId, cause, decisionTaskCompletedEventId: dtc });
+        else exec.startTimer(timerId!, startToFireTimeout!, control, dtc);
         break;
       }
       case 'CancelTimer': {
         const { timerId } = d.cancelTimerDecisionAttributes!;
         if (!exec.cancelTimer(timerId!, dtc)) {
-          exec.append('CancelTimerFailed', { timerId, cause: 'TIMER_ID_UNKNOWN', decisionTaskCompletedEventId: dtc });
-          exec.requestDecision();
+          exec.appendAndDecide('CancelTimerFailed', { timerId, cause: 'TIMER_ID_UNKNOWN', decisionTaskCompletedEventId: dtc });
         }
         break;
       }
-      case 'ContinueAsNewWorkflowExecution':
       case 'StartChildWorkflowExecution':
-      case 'SignalExternalWorkflowExecution':
-      case 'RequestCancelExternalWorkflowExecution':
+        startChildWorkflowExecution(exec, d.startChildWorkflowExecutionDecisionAttributes!, dtc, ctx);
+        break;
+      case 'SignalExternalWorkflowExecution': {
+        const a = d.signalExternalWorkflowExecutionDecisionAttributes!;
+        const opt = {
+          ...(a.runId ? { runId: a.runId } : {}),
+          ...(a.input !== undefined ? { input: a.input } : {}),
+          ...(a.control !== undefined ? { control: a.control } : {}),
+        };
+        const initiatedEventId = exec.append('SignalExternalWorkflowExecutionInitiated', {
+          workflowId: a.workflowId,
+          signalName: a.signalName,
+          decisionTaskCompletedEventId: dtc,
+          ...opt,
+        });
+        exec.effects.outbox.push({
+          type: 'signalExternal',
+          initiatedEventId,
+          decisionTaskCompletedEventId: dtc,
+          workflowId: a.workflowId!,
+          signalName: a.signalName!,
+          ...opt,
+        });
+        break;
+      }
+      case 'RequestCancelExternalWorkflowExecution': {
+        const a = d.requestCancelExternalWorkflowExecutionDecisionAttributes!;
+        const opt = { ...(a.runId ? { runId: a.runId } : {}), ...(a.control !== undefined ? { control: a.control } : {}) };
+        const initiatedEventId = exec.append('RequestCancelExternalWorkflowExecutionInitiated', {
+          workflowId: a.workflowId,
+          decisionTaskCompletedEventId: dtc,
+          ...opt,
+        });
+        exec.effects.outbox.push({ type: 'cancelExternal', initiatedEventId, decisionTaskCompletedEventId: dtc, workflowId: a.workflowId!, ...opt });
+        break;
+      }
       case 'ScheduleLambdaFunction':
-        // validateDecisionBatch refuses these before anything is applied.
-        throw operationNotPermitted(`swf-local does not carry out ${type} decisions yet`);
+        scheduleLambdaFunction(exec, d.scheduleLambdaFunctionDecisionAttributes!, dtc, ctx);
+        break;
       default: {
         const never: never = type;
         throw validationMessage(`Unknown decision type ${String(never)}`);
       }
     }
   }
-}
-
-function scheduleActivityTask(
-  exec: Execution,
-  attrs: ScheduleActivityTaskDecisionAttributes,
-  dtc: number,
-  types: TypeCatalog,
-  policy: DecisionPolicy,
-): void {
-  const activityType = { name: attrs.activityType!.name!, version: attrs.activityType!.version! };
-  const activityId = attrs.activityId!;
-  const type = types.activityType(activityType.name, activityType.version);
-  const defaults = type?.config ?? {};
-  const taskList = attrs.taskList?.name ?? defaults.defaultTaskList?.name;
-  const timeouts: Partial<ActivityTimeouts> = {
-    scheduleToClose: attrs.scheduleToCloseTimeout ?? defaults.defaultTaskScheduleToCloseTimeout,
-    scheduleToStart: attrs.scheduleToStartTimeout ?? defaults.defaultTaskScheduleToStartTimeout,
-    startToClose: attrs.startToCloseTimeout ?? defaults.defaultTaskStartToCloseTimeout,
-    heartbeat: attrs.heartbeatTimeout ?? defaults.defaultTaskHeartbeatTimeout,
-  };
-  const fail = (cause: ScheduleActivityTaskFailedCause): void => {
-    exec.append('ScheduleActivityTaskFailed', { activityType, activityId, cause, decisionTaskCompletedEventId: dtc });
-    exec.requestDecision();
-  };
-  if (!type) return fail('ACTIVITY_TYPE_DOES_NOT_EXIST');
-  if (type.status === 'DEPRECATED') return fail('ACTIVITY_TYPE_DEPRECATED');
-  if (exec.findActivityById(activityId)) return fail('ACTIVITY_ID_ALREADY_IN_USE');
-  if (exec.openActivityCount() >= policy.maxOpenActivities) return fail('OPEN_ACTIVITIES_LIMIT_EXCEEDED');
-  if (taskList === undefined) return fail('DEFAULT_TASK_LIST_UNDEFINED');
-  if (timeouts.scheduleToClose === undefined) return fail('DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED');
-  if (timeouts.scheduleToStart === undefined) return fail('DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED');
-  if (timeouts.startToClose === undefined) return fail('DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED');
-  if (timeouts.heartbeat === undefined) {
-    if (policy.requireHeartbeatTimeout) return fail('DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED');
-    timeouts.heartbeat = NONE;
-  }
-  const resolved = timeouts as ActivityTimeouts;
-  const taskPriority = attrs.taskPriority ?? defaults.defaultTaskPriority;
-  exec.scheduleActivity(
-    {
-      activityId,
-      activityType,
-      taskList,
-      priority: Number(taskPriority ?? 0),
-      ...(attrs.input !== undefined ? { input: attrs.input } : {}),
-      timeouts: resolved,
-    },
-    {
-      activityType,
-      activityId,
-      ...(attrs.input !== undefined ? { input: attrs.input } : {}),
-      ...(attrs.control !== undefined ? { control: attrs.control } : {}),
-      scheduleToStartTimeout: resolved.scheduleToStart,
-      scheduleToCloseTimeout: resolved.scheduleToClose,
-      startToCloseTimeout: resolved.startToClose,
-      heartbeatTimeout: resolved.heartbeat,
-      taskList: { name: taskList },
-      ...(taskPriority !== undefined ? { taskPriority } : {}),
-      decisionTaskCompletedEventId: dtc,
-    },
-  );
 }

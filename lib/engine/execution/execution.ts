@@ -9,6 +9,8 @@ import {
   type ExecutionEffects,
   type ExecutionRecord,
   type OpenActivity,
+  type OpenChild,
+  type OpenLambda,
   type TaskKind,
 } from './state';
 import type { IdSource } from '../util/ids';
@@ -47,6 +49,7 @@ export class Execution {
     deadlineSet: [],
     deadlineClear: [],
     closed: false,
+    outbox: [],
   };
 
   constructor(
@@ -80,6 +83,11 @@ export class Execution {
 
   private disarm(kind: DeadlineKind, ref: number): void {
     this.effects.deadlineClear.push({ kind, ref });
+  }
+
+  /** A runId for the run that continues this one. */
+  newRunId(): string {
+    return this.ids.runId();
   }
 
   private mintToken(kind: TaskKind, scheduledEventId: number, startedEventId: number): string {
@@ -339,6 +347,149 @@ export class Execution {
     return n;
   }
 
+  // ---------------------------------------------------------------- children, external runs, Lambda
+
+  /** Appends an event that the decider must see (→D in the spec's tables). */
+  appendAndDecide<K extends EventType>(eventType: K, attributes: EventAttributesMap[K], at = this.now): number {
+    const id = this.append(eventType, attributes, at);
+    this.requestDecision(at);
+    return id;
+  }
+
+  initiateChild(child: Omit<OpenChild, 'initiatedEventId' | 'startedEventId'>, attrs: EventAttributesMap['StartChildWorkflowExecutionInitiated']): number {
+    const initiatedEventId = this.append('StartChildWorkflowExecutionInitiated', attrs);
+    this.state.children[initiatedEventId] = { ...child, initiatedEventId, startedEventId: 0 };
+    return initiatedEventId;
+  }
+
+  childStarted(initiatedEventId: number, runId: string): void {
+    const c = this.state.children[initiatedEventId];
+    if (!c || !this.isOpen) return;
+    c.runId = runId;
+    c.startedEventId = this.appendAndDecide('ChildWorkflowExecutionStarted', {
+      workflowExecution: { workflowId: c.workflowId, runId },
+      workflowType: c.workflowType,
+      initiatedEventId,
+    });
+  }
+
+  childStartFailed(initiatedEventId: number, cause: 'WORKFLOW_ALREADY_RUNNING'): void {
+    const c = this.state.children[initiatedEventId];
+    if (!c || !this.isOpen) return;
+    delete this.state.children[initiatedEventId];
+    this.appendAndDecide('StartChildWorkflowExecutionFailed', {
+      workflowType: c.workflowType,
+      workflowId: c.workflowId,
+      cause,
+      initiatedEventId,
+      decisionTaskCompletedEventId: c.decisionTaskCompletedEventId,
+      ...(c.control !== undefined ? { control: c.control } : {}),
+    });
+  }
+
+  /** A child closed: the matching ChildWorkflowExecution* event, if this run is still open. */
+  childClosed(initiatedEventId: number, runId: string, closeStatus: CloseStatus, attrs: { result?: string; reason?: string; details?: string }): void {
+    const c = this.state.children[initiatedEventId];
+    if (!c || !this.isOpen) return;
+    delete this.state.children[initiatedEventId];
+    const common = {
+      workflowExecution: { workflowId: c.workflowId, runId },
+      workflowType: c.workflowType,
+      initiatedEventId,
+      startedEventId: c.startedEventId,
+    };
+    switch (closeStatus) {
+      case 'COMPLETED':
+        this.appendAndDecide('ChildWorkflowExecutionCompleted', { ...common, ...(attrs.result !== undefined ? { result: attrs.result } : {}) });
+        return;
+      case 'FAILED':
+        this.appendAndDecide('ChildWorkflowExecutionFailed', {
+          ...common,
+          ...(attrs.reason !== undefined ? { reason: attrs.reason } : {}),
+          ...(attrs.details !== undefined ? { details: attrs.details } : {}),
+        });
+        return;
+      case 'CANCELED':
+        this.appendAndDecide('ChildWorkflowExecutionCanceled', { ...common, ...(attrs.details !== undefined ? { details: attrs.details } : {}) });
+        return;
+      case 'TIMED_OUT':
+        this.appendAndDecide('ChildWorkflowExecutionTimedOut', { ...common, timeoutType: 'START_TO_CLOSE' });
+        return;
+      case 'TERMINATED':
+        this.appendAndDecide('ChildWorkflowExecutionTerminated', common);
+        return;
+      case 'CONTINUED_AS_NEW':
+        // The child lives on as a new run that keeps the link; the parent hears of its end.
+        this.state.children[initiatedEventId] = c;
+        return;
+      default: {
+        const never: never = closeStatus;
+        throw new Error(`unknown close status ${String(never)}`);
+      }
+    }
+  }
+
+  openChildCount(): number {
+    return Object.keys(this.state.children).length;
+  }
+
+  /**
+   * ScheduleLambdaFunction after its checks. Without a lambdaRole SWF cannot assume a role to
+   * invoke the function, and says so with StartLambdaFunctionFailed.
+   */
+  scheduleLambda(l: Omit<OpenLambda, 'scheduledEventId' | 'startedEventId'>, attrs: EventAttributesMap['LambdaFunctionScheduled'], hasRole: boolean): void {
+    const scheduledEventId = this.append('LambdaFunctionScheduled', attrs);
+    if (!hasRole) {
+      this.appendAndDecide('StartLambdaFunctionFailed', {
+        scheduledEventId,
+        cause: 'ASSUME_ROLE_FAILED',
+        message: 'The workflow execution has no lambdaRole: SWF cannot assume a role to invoke the function',
+      });
+      return;
+    }
+    const startedEventId = this.append('LambdaFunctionStarted', { scheduledEventId });
+    this.state.lambdas[scheduledEventId] = { ...l, scheduledEventId, startedEventId };
+    this.arm('LAMBDA_START_TO_CLOSE', scheduledEventId, l.startToCloseTimeout);
+    this.effects.outbox.push({
+      type: 'invokeLambda',
+      scheduledEventId,
+      startedEventId,
+      name: l.name,
+      ...(l.input !== undefined ? { input: l.input } : {}),
+      timeoutMs: Number(l.startToCloseTimeout) * 1000,
+    });
+  }
+
+  /** The invocation's outcome; ignored when the task already timed out or the run closed. */
+  lambdaFinished(scheduledEventId: number, startedEventId: number, outcome: { result?: string } | { reason: string; details?: string }): void {
+    const l = this.state.lambdas[scheduledEventId];
+    if (!l || !this.isOpen || l.startedEventId !== startedEventId) return;
+    delete this.state.lambdas[scheduledEventId];
+    this.disarm('LAMBDA_START_TO_CLOSE', scheduledEventId);
+    if ('reason' in outcome) {
+      this.appendAndDecide('LambdaFunctionFailed', {
+        scheduledEventId,
+        startedEventId,
+        reason: outcome.reason,
+        ...(outcome.details !== undefined ? { details: outcome.details } : {}),
+      });
+    } else {
+      this.appendAndDecide('LambdaFunctionCompleted', {
+        scheduledEventId,
+        startedEventId,
+        ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+      });
+    }
+  }
+
+  findLambdaById(id: string): OpenLambda | undefined {
+    for (const key in this.state.lambdas) {
+      const l = this.state.lambdas[key]!;
+      if (l.id === id) return l;
+    }
+    return undefined;
+  }
+
   // ---------------------------------------------------------------- run lifecycle
 
   /** The run's first events: WorkflowExecutionStarted, its timeout clock, the first decision task. */
@@ -376,11 +527,26 @@ export class Execution {
     r.closeStatus = CLOSE_STATUS[eventType];
     r.closedAt = this.state.lastEventTime;
     const s = this.state;
+    const children = Object.values(s.children);
     s.decision = null;
     s.pendingDecision = null;
     s.activities = {};
     s.timers = {};
+    s.lambdas = {};
+    s.children = {};
     this.effects.closed = true;
+    const a = attrs as { result?: string; reason?: string; details?: string; childPolicy?: ChildPolicy };
+    this.effects.outbox.push({
+      type: 'closed',
+      closeStatus: r.closeStatus,
+      attributes: {
+        ...(a.result !== undefined ? { result: a.result } : {}),
+        ...(a.reason !== undefined ? { reason: a.reason } : {}),
+        ...(a.details !== undefined ? { details: a.details } : {}),
+        ...(a.childPolicy !== undefined ? { childPolicy: a.childPolicy } : {}),
+      },
+      children,
+    });
   }
 
   // ---------------------------------------------------------------- deadlines
@@ -433,6 +599,20 @@ export class Execution {
         }
         return;
       }
+      case 'LAMBDA_START_TO_CLOSE': {
+        const l = s.lambdas[ref];
+        if (!l) return;
+        delete s.lambdas[ref];
+        this.appendAndDecide(
+          'LambdaFunctionTimedOut',
+          { scheduledEventId: l.scheduledEventId, startedEventId: l.startedEventId, timeoutType: 'START_TO_CLOSE' },
+          due,
+        );
+        return;
+      }
+      case 'RETENTION':
+        // Purging a closed run is the store's business; an open run has no retention clock.
+        return;
       default: {
         const never: never = kind;
         throw new Error(`unknown deadline kind ${String(never)}`);

@@ -64,6 +64,38 @@ export interface OpenTimer {
   fireAt: number;
 }
 
+/** A child run this run initiated and that has not closed (or failed to start) yet. */
+export interface OpenChild {
+  initiatedEventId: number;
+  workflowId: string;
+  workflowType: TypeRef;
+  control?: string;
+  /** The DecisionTaskCompleted that initiated it, for a later StartChildWorkflowExecutionFailed. */
+  decisionTaskCompletedEventId: number;
+  /** Set when ChildWorkflowExecutionStarted is recorded. */
+  runId?: string;
+  /** Id of ChildWorkflowExecutionStarted, 0 until then. */
+  startedEventId: number;
+}
+
+export interface OpenLambda {
+  id: string;
+  name: string;
+  scheduledEventId: number;
+  /** Id of LambdaFunctionStarted, 0 until then. */
+  startedEventId: number;
+  startToCloseTimeout: Duration;
+  input?: string;
+}
+
+/** Where a child run reports its close: the parent's row and its Initiated event. */
+export interface ParentLink {
+  executionId: number;
+  workflowId: string;
+  runId: string;
+  initiatedEventId: number;
+}
+
 /** A task list override made by RespondDecisionTaskCompleted.taskList. */
 export interface DecisionTaskListOverride {
   taskList: string;
@@ -90,6 +122,11 @@ export interface ExecutionState {
   activities: Record<string, OpenActivity>;
   /** Open timers keyed by timerId. */
   timers: Record<string, OpenTimer>;
+  /** Open children keyed by initiatedEventId. */
+  children: Record<string, OpenChild>;
+  /** Open Lambda tasks keyed by scheduledEventId. */
+  lambdas: Record<string, OpenLambda>;
+  parentLink?: ParentLink;
   cancelRequested: boolean;
   latestExecutionContext?: string;
   latestActivityTaskTimestamp?: number;
@@ -124,9 +161,48 @@ export type DeadlineKind =
   | 'ACTIVITY_SCHEDULE_TO_CLOSE'
   | 'ACTIVITY_START_TO_CLOSE'
   | 'ACTIVITY_HEARTBEAT'
-  | 'TIMER';
+  | 'TIMER'
+  | 'LAMBDA_START_TO_CLOSE'
+  | 'RETENTION';
 
 export type TaskKind = 'decision' | 'activity';
+
+/**
+ * Work a transaction must do on other runs (or after it commits) because of this one. Tasks
+ * carry these out after the run is saved, inside the same transaction, so every run involved
+ * changes together or not at all.
+ */
+export type CrossRunRequest =
+  | {
+      type: 'startChild';
+      initiatedEventId: number;
+      workflowId: string;
+      workflowType: TypeRef;
+      config: ExecutionConfig;
+      input?: string;
+      tagList?: string[];
+      control?: string;
+    }
+  | {
+      type: 'signalExternal';
+      initiatedEventId: number;
+      decisionTaskCompletedEventId: number;
+      workflowId: string;
+      runId?: string;
+      signalName: string;
+      input?: string;
+      control?: string;
+    }
+  | { type: 'cancelExternal'; initiatedEventId: number; decisionTaskCompletedEventId: number; workflowId: string; runId?: string; control?: string }
+  | { type: 'continueAsNew'; runId: string; workflowType: TypeRef; config: ExecutionConfig; input?: string; tagList?: string[] }
+  | { type: 'invokeLambda'; scheduledEventId: number; startedEventId: number; name: string; input?: string; timeoutMs: number }
+  | {
+      /** The run closed: its parent hears of it and its child policy may apply to its children. */
+      type: 'closed';
+      closeStatus: CloseStatus;
+      attributes: { result?: string; reason?: string; details?: string; childPolicy?: ChildPolicy };
+      children: OpenChild[];
+    };
 
 /** The task-queue and deadline changes a transaction makes, applied by the store with the events. */
 export interface ExecutionEffects {
@@ -136,6 +212,7 @@ export interface ExecutionEffects {
   deadlineClear: { kind: DeadlineKind; ref: number }[];
   /** The run closed: drop every queued task and armed deadline it still has. */
   closed: boolean;
+  outbox: CrossRunRequest[];
 }
 
 export const NONE = 'NONE';

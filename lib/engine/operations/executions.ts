@@ -18,12 +18,13 @@ import {
   validationMessage,
 } from '../faults';
 import { eventToWireJson } from '../execution/events';
-import type { ExecutionConfig, ExecutionRecord, ExecutionState } from '../execution/state';
+import type { ExecutionRecord } from '../execution/state';
 import type { DomainRow } from '../store/registry-store';
 import type { ExecutionSummary, HistoryRow } from '../store/execution-store';
 import { decodePageToken, encodePageToken, pageSize } from '../util/page-token';
 import { defined, RawJson, type OperationTable } from './types';
-import { MAX_EXECUTION_SECONDS, typeLabel } from './workflow-types';
+import { typeLabel } from './workflow-types';
+import { createRun, isValidExecutionTimeout, MAX_EXECUTION_SECONDS, resolveRunConfig } from '../runs';
 
 /** The run's WorkflowExecutionInfo, as Describe and the List operations return it. */
 export function executionInfo(e: ExecutionSummary | ExecutionRecord): object {
@@ -51,48 +52,6 @@ function requireRun(core: EngineCore, domain: DomainRow, execution: { workflowId
   const record = core.executions.findRun(domain.id, execution.workflowId!, execution.runId!);
   if (!record) throw unknownExecution(execution.workflowId!, execution.runId);
   return record;
-}
-
-/**
- * Resolves the run's configuration as request ?? type default. The order of the
- * DefaultUndefinedFault checks follows what was seen on the service.
- */
-function resolveConfig(input: StartWorkflowExecutionInput, defaults: WorkflowTypeConfiguration): ExecutionConfig {
-  const executionStartToCloseTimeout = input.executionStartToCloseTimeout ?? defaults.defaultExecutionStartToCloseTimeout;
-  if (executionStartToCloseTimeout === undefined) throw defaultUndefined('executionStartToCloseTimeout');
-  const taskList = input.taskList?.name ?? defaults.defaultTaskList?.name;
-  if (taskList === undefined) throw defaultUndefined('taskList');
-  const taskStartToCloseTimeout = input.taskStartToCloseTimeout ?? defaults.defaultTaskStartToCloseTimeout;
-  if (taskStartToCloseTimeout === undefined) throw defaultUndefined('taskStartToCloseTimeout');
-  const childPolicy = input.childPolicy ?? defaults.defaultChildPolicy;
-  if (childPolicy === undefined) throw defaultUndefined('childPolicy');
-  if (executionStartToCloseTimeout === 'NONE' || Number(executionStartToCloseTimeout) > MAX_EXECUTION_SECONDS) {
-    throw validationMessage(
-      `executionStartToCloseTimeout must be a number of seconds no greater than ${MAX_EXECUTION_SECONDS} (NONE is not allowed)`,
-    );
-  }
-  return defined({
-    executionStartToCloseTimeout: String(Number(executionStartToCloseTimeout)),
-    taskStartToCloseTimeout,
-    taskList,
-    taskPriority: input.taskPriority ?? defaults.defaultTaskPriority,
-    childPolicy,
-    lambdaRole: input.lambdaRole ?? defaults.defaultLambdaRole,
-  }) as ExecutionConfig;
-}
-
-export function initialState(config: ExecutionConfig): ExecutionState {
-  return {
-    nextEventId: 1,
-    lastEventTime: 0,
-    config,
-    decision: null,
-    pendingDecision: null,
-    lastCompletedDecisionStartedEventId: 0,
-    activities: {},
-    timers: {},
-    cancelRequested: false,
-  };
 }
 
 /** Writes one page of a run's history as wire JSON, events `from`..`to` in the asked order. */
@@ -124,40 +83,25 @@ export const executionOperations: OperationTable = {
       if (domain.status === 'DEPRECATED') throw domainDeprecated(`Domain is deprecated: ${domain.name}`);
       if (typeRow.status === 'DEPRECATED') throw typeDeprecated(typeLabel('workflow', type.name, type.version));
       if (core.executions.hasOpen(domain.id, input.workflowId!)) throw alreadyStarted('Already Started');
-      const config = resolveConfig(input, JSON.parse(typeRow.config) as WorkflowTypeConfiguration);
+      const config = resolveRunConfig(input, JSON.parse(typeRow.config) as WorkflowTypeConfiguration);
+      if (typeof config === 'string') throw defaultUndefined(config);
+      if (!isValidExecutionTimeout(config.executionStartToCloseTimeout)) {
+        throw validationMessage(
+          `executionStartToCloseTimeout must be a number of seconds no greater than ${MAX_EXECUTION_SECONDS} (NONE is not allowed)`,
+        );
+      }
       if (core.executions.countOpen(domain.id) >= core.config.maxOpenExecutionsPerDomain) {
         throw limitExceeded(`Cannot have more than ${core.config.maxOpenExecutionsPerDomain} open executions in a domain`);
       }
-      const runId = core.ids.runId();
-      const tagList = input.tagList && input.tagList.length > 0 ? input.tagList : undefined;
-      const id = core.executions.insert(domain.id, input.workflowId!, runId, type, tx.now, tagList, undefined);
-      const record: ExecutionRecord = {
-        id,
+      const exec = createRun(tx, {
         domainId: domain.id,
         workflowId: input.workflowId!,
-        runId,
         workflowType: type,
-        status: 'OPEN',
-        startedAt: tx.now,
-        ...(tagList ? { tagList } : {}),
-        state: initialState(config),
-      };
-      const exec = tx.open(record);
-      exec.start(
-        defined({
-          input: input.input,
-          executionStartToCloseTimeout: config.executionStartToCloseTimeout,
-          taskStartToCloseTimeout: config.taskStartToCloseTimeout,
-          childPolicy: config.childPolicy,
-          taskList: { name: config.taskList },
-          taskPriority: config.taskPriority,
-          workflowType: type,
-          tagList,
-          lambdaRole: config.lambdaRole,
-        }) as never,
-      );
-      tx.save(exec);
-      return { runId };
+        config,
+        ...(input.input !== undefined ? { input: input.input } : {}),
+        ...(input.tagList ? { tagList: input.tagList } : {}),
+      });
+      return { runId: exec.record.runId };
     }),
 
   SignalWorkflowExecution: (core, ctx, input: SignalWorkflowExecutionInput) => {
@@ -211,8 +155,8 @@ export const executionOperations: OperationTable = {
         openActivityTasks: Object.keys(s.activities).length,
         openDecisionTasks: s.decision ? 1 : 0,
         openTimers: Object.keys(s.timers).length,
-        openChildWorkflowExecutions: 0,
-        openLambdaFunctions: 0,
+        openChildWorkflowExecutions: Object.keys(s.children).length,
+        openLambdaFunctions: Object.keys(s.lambdas).length,
       },
       latestActivityTaskTimestamp: s.latestActivityTaskTimestamp !== undefined ? s.latestActivityTaskTimestamp / 1000 : undefined,
       latestExecutionContext: s.latestExecutionContext,

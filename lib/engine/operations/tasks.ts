@@ -210,7 +210,7 @@ export const taskOperations: OperationTable = {
         }) as never,
       );
       exec.overrideDecisionTaskList(input.taskList?.name, input.taskListScheduleToStartTimeout);
-      applyDecisions(exec, decisions, completedEventId, hadPending, core.typeCatalog(exec.record.domainId), core.config);
+      applyDecisions(exec, decisions, completedEventId, hadPending, core.decisionContext(exec.record.domainId));
       tx.save(exec);
     });
     return undefined;

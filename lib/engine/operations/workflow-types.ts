@@ -12,9 +12,8 @@ import {
 import type { TypeKind, TypeRow } from '../store/registry-store';
 import { pageOf } from '../util/page-token';
 import { defined, type OperationTable } from './types';
+import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from '../runs';
 
-/** One year: the longest an execution may run. */
-export const MAX_EXECUTION_SECONDS = 31_536_000;
 
 const LABEL: Record<TypeKind, string> = { workflow: 'WorkflowType', activity: 'ActivityType' };
 const MEMBER: Record<TypeKind, 'workflowType' | 'activityType'> = { workflow: 'workflowType', activity: 'activityType' };
@@ -48,7 +47,7 @@ function typeInfo(kind: TypeKind, row: TypeRow): object {
 /** The type defaults a registration stores, echoed by Describe only where they were set. */
 function workflowDefaults(input: Record<string, unknown>): WorkflowTypeConfiguration {
   const timeout = input.defaultExecutionStartToCloseTimeout as string | undefined;
-  if (timeout !== undefined && (timeout === 'NONE' || Number(timeout) > MAX_EXECUTION_SECONDS)) {
+  if (timeout !== undefined && !isValidExecutionTimeout(timeout)) {
     throw validationMessage(
       `defaultExecutionStartToCloseTimeout must be a number of seconds no greater than ${MAX_EXECUTION_SECONDS} (NONE is not allowed)`,
     );

@@ -106,6 +106,8 @@ export class ExecutionStore {
          ORDER BY due, CASE kind WHEN 'ACTIVITY_SCHEDULE_TO_CLOSE' THEN 0 ELSE 1 END LIMIT ?`,
       ),
       deadlineNext: p('SELECT min(due) AS due FROM deadlines'),
+      purgeHistory: p('DELETE FROM history WHERE execution_id = ?'),
+      purgeRun: p(`DELETE FROM executions WHERE id = ? AND status = 'CLOSED'`),
     };
   }
 
@@ -158,6 +160,8 @@ export class ExecutionStore {
     if (fx.closed) {
       this.q.queueRemoveRun!.run(id);
       this.q.deadlineClearRun!.run(id);
+      // A closed run keeps only its retention clock.
+      for (const d of fx.deadlineSet) if (d.kind === 'RETENTION') this.q.deadlineSet!.run(id, d.kind, d.ref, d.due);
     } else {
       for (const t of fx.queueRemove) this.q.queueRemove!.run(id, t.kind, t.scheduledEventId);
       for (const d of fx.deadlineClear) this.q.deadlineClear!.run(id, d.kind, d.ref);
@@ -165,6 +169,14 @@ export class ExecutionStore {
       for (const d of fx.deadlineSet) this.q.deadlineSet!.run(id, d.kind, d.ref, d.due);
     }
     this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+  }
+
+  /** Forgets a closed run whose retention period has passed: visibility and history alike. */
+  purge(executionId: number): void {
+    this.q.purgeHistory!.run(executionId);
+    this.q.queueRemoveRun!.run(executionId);
+    this.q.deadlineClearRun!.run(executionId);
+    this.q.purgeRun!.run(executionId);
   }
 
   /** Events `from`..`to` inclusive. */

@@ -1,10 +1,10 @@
 import { applyDecisions, validateDecisionBatch } from '../../../lib/engine/execution/decisions';
 import { Execution } from '../../../lib/engine/execution/execution';
 import type { ExecutionRecord } from '../../../lib/engine/execution/state';
-import { initialState } from '../../../lib/engine/operations/executions';
+import { initialState } from '../../../lib/engine/runs';
 import { sequentialIds } from '../../../lib/engine/util/ids';
 import { DEFAULT_CONFIG } from '../../../lib/engine/config';
-import type { TypeCatalog } from '../../../lib/engine/execution/decisions';
+import type { DecisionContext } from '../../../lib/engine/execution/decisions';
 
 const T0 = 1_700_000_000_000;
 
@@ -26,8 +26,12 @@ function newRecord(): ExecutionRecord {
   };
 }
 
-const catalog: TypeCatalog = {
-  activityType: (name) =>
+const catalog: DecisionContext = {
+  ...DEFAULT_CONFIG,
+  workflowType: () => undefined,
+  openExecutionCount: () => 0,
+  lambdaAvailable: false,
+  activityType: (name: string) =>
     name === 'Work'
       ? { status: 'REGISTERED', config: { defaultTaskList: { name: 'workers' }, defaultTaskScheduleToCloseTimeout: '60', defaultTaskScheduleToStartTimeout: '30', defaultTaskStartToCloseTimeout: '30' } }
       : undefined,
@@ -62,7 +66,7 @@ describe('Execution state machine', () => {
     expect(sig.effects.queueAdd).toEqual([]);
     const done = step(r, T0 + 3, (x) => {
       const { completedEventId, hadPending } = x.completeDecision({ scheduledEventId: 2, startedEventId: 3 });
-      applyDecisions(x, [{ decisionType: 'CompleteWorkflowExecution', completeWorkflowExecutionDecisionAttributes: {} }], completedEventId, hadPending, catalog, DEFAULT_CONFIG);
+      applyDecisions(x, [{ decisionType: 'CompleteWorkflowExecution', completeWorkflowExecutionDecisionAttributes: {} }], completedEventId, hadPending, catalog);
     });
     expect(types(done)).toEqual(['DecisionTaskCompleted', 'CompleteWorkflowExecutionFailed']);
     // The pending task became pollable; the run is still open.
@@ -76,7 +80,7 @@ describe('Execution state machine', () => {
     step(r, T0, (x) => x.claimDecision(undefined));
     const sched = step(r, T0 + 10, (x) => {
       const { completedEventId, hadPending } = x.completeDecision({ scheduledEventId: 2, startedEventId: 3 });
-      applyDecisions(x, [{ decisionType: 'ScheduleActivityTask', scheduleActivityTaskDecisionAttributes: { activityType: { name: 'Work', version: '1' }, activityId: 'a1' } }], completedEventId, hadPending, catalog, DEFAULT_CONFIG);
+      applyDecisions(x, [{ decisionType: 'ScheduleActivityTask', scheduleActivityTaskDecisionAttributes: { activityType: { name: 'Work', version: '1' }, activityId: 'a1' } }], completedEventId, hadPending, catalog);
     });
     const scheduled = sched.events[1]!;
     expect(scheduled.attributes).toMatchObject({
@@ -114,7 +118,6 @@ describe('Execution state machine', () => {
         completedEventId,
         hadPending,
         catalog,
-        DEFAULT_CONFIG,
       );
     });
     expect(types(e)).toEqual(['DecisionTaskCompleted', 'ScheduleActivityTaskFailed', 'DecisionTaskScheduled', 'ActivityTaskScheduled', 'ScheduleActivityTaskFailed']);
