@@ -3,8 +3,10 @@
  * swf-local: an Amazon SWF-compatible engine on one machine.
  *   npm run swf-local -- --host 127.0.0.1 --port 8080 --db .swf-local/swf.sqlite
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startEngine } from '../lib/engine';
+import { parseCredentials, type Credentials } from '../lib/engine/protocol/sigv4';
 
 const USAGE = `Usage: swf-local [options]
   --host <addr>            interface to bind (default 127.0.0.1)
@@ -19,6 +21,8 @@ const USAGE = `Usage: swf-local [options]
   --terminate-cause <c>    cause recorded for API terminations: OPERATOR_INITIATED or none
   --lambda-functions <f>   JSON map of Lambda function name -> { "module": path, "export": name }
   --child-policy-on-close  apply the child policy on every close, not only terminate/timeout
+  --auth none|sigv4        verify SigV4 signatures (default none: any credentials work)
+  --credentials <file>     with --auth sigv4: JSON { "<accessKeyId>": "<secretAccessKey>" }
   -h, --help               show this help`;
 
 function fail(message: string): never {
@@ -43,6 +47,8 @@ function main(): void {
         'terminate-cause': { type: 'string' },
         'lambda-functions': { type: 'string' },
         'child-policy-on-close': { type: 'boolean', default: false },
+        auth: { type: 'string', default: 'none' },
+        credentials: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -63,6 +69,16 @@ function main(): void {
   const cause = args['terminate-cause'];
   if (cause !== undefined && cause !== 'OPERATOR_INITIATED' && cause !== 'none') fail('--terminate-cause must be OPERATOR_INITIATED or none');
   const db = args['in-memory'] ? ':memory:' : args.db!;
+  if (args.auth !== 'none' && args.auth !== 'sigv4') fail('--auth must be none or sigv4');
+  if (args.auth === 'sigv4' && !args.credentials) fail('--auth sigv4 needs --credentials <file>');
+  let credentials: Credentials | undefined;
+  if (args.auth === 'sigv4') {
+    try {
+      credentials = parseCredentials(readFileSync(args.credentials!, 'utf8'), args.credentials!);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  }
 
   startEngine({
     host: args.host!,
@@ -76,12 +92,14 @@ function main(): void {
     ...(cause ? { operatorTerminateCause: cause } : {}),
     ...(args['lambda-functions'] ? { lambdaFunctions: args['lambda-functions'] } : {}),
     childPolicyOnEveryClose: args['child-policy-on-close']!,
+    ...(credentials ? { credentials } : {}),
   }).then(
     (engine) => {
       const persistence = db === ':memory:' ? 'in-memory (nothing is kept)' : `SQLite file ${db}`;
       console.log(`swf-local listening on ${engine.endpoint}`);
       console.log(`  persistence: ${persistence}`);
       console.log(`  long-poll hold: ${pollTimeout}s`);
+      console.log(`  auth: ${credentials ? `SigV4, ${Object.keys(credentials).length} key(s)` : 'none (any credentials work)'}`);
       console.log(`  try: aws swf list-domains --registration-status REGISTERED --endpoint-url ${engine.endpoint}`);
       let stopping = false;
       const stop = (signal: string) => {

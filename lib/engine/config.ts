@@ -2,7 +2,11 @@
  * Engine settings. The defaults follow Amazon SWF; the choices that `swf-spec.md` leaves open
  * (section 11) are here so a user can match whichever behaviour their clients expect.
  */
+import type { Credentials } from './protocol/sigv4';
+
 export interface EngineConfig {
+  /** When set, every request must carry a valid SigV4 signature by one of these keys. */
+  credentials?: Credentials;
   /** Account id used in ARNs. */
   accountId: string;
   /** Region used when a request carries no SigV4 credential scope. */

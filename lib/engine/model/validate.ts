@@ -63,11 +63,16 @@ function currentPath(): string {
 
 const MAX_RENDERED = 64;
 
-function renderScalar(value: unknown): string {
+/** Nesting rendered inside a list value; deeper arrays show as `[...]` (a client can nest 500k deep). */
+const MAX_RENDERED_DEPTH = 4;
+
+function renderScalar(value: unknown, depth = 0): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return value.length > MAX_RENDERED ? `${value.slice(0, MAX_RENDERED)}...` : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map(renderScalar).join(', ')}]`;
+  if (Array.isArray(value)) {
+    return depth >= MAX_RENDERED_DEPTH ? '[...]' : `[${value.map((v: unknown) => renderScalar(v, depth + 1)).join(', ')}]`;
+  }
   return '{...}';
 }
 

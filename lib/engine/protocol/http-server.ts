@@ -5,6 +5,7 @@ import { Fault, serializationError, unknownOperation } from '../faults';
 import { validateInput } from '../model/validate';
 import { RawJson, type OperationResult, type OperationTable } from '../operations/types';
 import { regionOf } from './credential-scope';
+import { verifySigV4 } from './sigv4';
 
 const TARGET_PREFIX = 'SimpleWorkflowService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -81,6 +82,11 @@ async function dispatch(
   requestId: string,
   signal: AbortSignal,
 ): Promise<OperationResult> {
+  // Like AWS, authenticate before looking at what is asked.
+  const credentials = core.config.credentials;
+  const region = credentials
+    ? verifySigV4(req.method!, req.url ?? '/', req.headers, body, credentials, core.clock.now())
+    : regionOf(req.headers.authorization, core.config.defaultRegion);
   const target = String(req.headers['x-amz-target'] ?? '');
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
@@ -93,7 +99,6 @@ async function dispatch(
   }
   const input = validateInput(operation, parsed);
   core.settleDueDeadlines();
-  const region = regionOf(req.headers.authorization, core.config.defaultRegion);
   return handler(core, { region, requestId, signal }, input);
 }
 

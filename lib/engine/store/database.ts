@@ -16,15 +16,23 @@ export const IN_MEMORY = ':memory:';
 export function openDatabase(file: string): Db {
   if (file !== IN_MEMORY) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = OFF');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -16000');
-  if (file !== IN_MEMORY) {
-    db.pragma('locking_mode = EXCLUSIVE');
-    // Take the lock now, so a second engine fails at start-up, not at its first write.
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = OFF');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -16000');
+    if (file !== IN_MEMORY) {
+      db.pragma('locking_mode = EXCLUSIVE');
+      // Take the lock now, so a second engine fails at start-up, not at its first write.
+      db.exec('BEGIN EXCLUSIVE; COMMIT');
+    }
+  } catch (error) {
+    db.close();
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+      throw new Error(`database ${file} is locked: another swf-local (or another program) is using it`);
+    }
+    throw error;
   }
   migrate(db);
   return db;
