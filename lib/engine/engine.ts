@@ -25,6 +25,8 @@ export interface EngineOptions extends Partial<EngineConfig> {
   lambdaFunctions?: string | Record<string, LambdaHandlerRef>;
   /** Replaces the local invoker; `null` makes Lambda tasks unavailable in this engine. */
   lambdaInvoker?: LambdaInvoker | null;
+  /** Warm one worker per local Lambda function at start-up, so first invocations skip the cold start. */
+  prewarmLambdas?: boolean;
 }
 
 export interface RunningEngine {
@@ -41,7 +43,7 @@ export interface RunningEngine {
 
 /** Starts swf-local: opens (or creates) the database, re-arms its deadlines, and listens. */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
-  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, lambdaFunctions, lambdaInvoker, ...overrides } = options;
+  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, lambdaFunctions, lambdaInvoker, prewarmLambdas = false, ...overrides } = options;
   const config: EngineConfig = { ...DEFAULT_CONFIG, ...definedOnly(overrides) };
   const invoker =
     lambdaInvoker !== undefined
@@ -65,6 +67,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
     throw error;
   }
   core.start();
+  if (prewarmLambdas && invoker instanceof LocalLambdaInvoker) await invoker.prewarm();
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;

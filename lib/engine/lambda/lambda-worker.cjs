@@ -1,11 +1,13 @@
 'use strict';
-// Runs one Lambda handler invocation in a worker thread, so a CPU-heavy or hanging handler never
-// stalls the engine's event loop and can be stopped at its timeout. Plain CommonJS on purpose:
-// it must load without any TypeScript tooling; TypeScript handlers load through tsx.
+// A warm Lambda "container": a worker thread that loads one handler module once and runs its
+// invocations one at a time, so a CPU-heavy or hanging handler never stalls the engine's event
+// loop and can be stopped at its timeout by terminating the thread. Module state survives
+// between invocations, as it does in a warm Lambda. Plain CommonJS on purpose: it loads without
+// any TypeScript tooling; TypeScript handlers load through tsx.
 const { parentPort, workerData } = require('node:worker_threads');
 
-const { module: modulePath, exportName, functionName, payload, timeoutMs, requestId } = workerData;
-const started = Date.now();
+const { module: modulePath, exportName, functionName } = workerData;
+let handler;
 
 function errorOutcome(error) {
   const reason = (error && typeof error === 'object' && typeof error.name === 'string' && error.name) || 'Error';
@@ -13,8 +15,22 @@ function errorOutcome(error) {
   return { reason, details };
 }
 
-async function main() {
+function load() {
+  if (handler) return handler;
   if (/\.[cm]?tsx?$/.test(modulePath)) require('tsx/cjs/api').register();
+  const mod = require(modulePath);
+  const fn = mod[exportName] ?? (mod.default && mod.default[exportName]);
+  if (typeof fn !== 'function') {
+    const error = new Error(`${modulePath} does not export a function named ${exportName}`);
+    error.name = 'Runtime.HandlerNotFound';
+    throw error;
+  }
+  handler = fn;
+  return fn;
+}
+
+async function invoke({ payload, timeoutMs, requestId }) {
+  const started = Date.now();
   let event = null;
   if (payload !== undefined) {
     try {
@@ -23,17 +39,13 @@ async function main() {
       return { reason: 'InvalidRequestContentException', details: `Could not parse request body into json: ${error.message}` };
     }
   }
-  const mod = require(modulePath);
-  const handler = mod[exportName] ?? (mod.default && mod.default[exportName]);
-  if (typeof handler !== 'function') {
-    return { reason: 'Runtime.HandlerNotFound', details: `${modulePath} does not export a function named ${exportName}` };
-  }
+  const fn = load();
   const context = {
     functionName,
     awsRequestId: requestId,
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
   };
-  const value = await handler(event, context);
+  const value = await fn(event, context);
   if (value === undefined) return {};
   const result = JSON.stringify(value);
   if (result === undefined) {
@@ -42,7 +54,18 @@ async function main() {
   return { result };
 }
 
-main().then(
-  (outcome) => parentPort.postMessage(outcome),
-  (error) => parentPort.postMessage(errorOutcome(error)),
-);
+parentPort.on('message', (message) => {
+  if (message.type === 'warm') {
+    try {
+      load();
+      parentPort.postMessage({ type: 'warm' });
+    } catch (error) {
+      parentPort.postMessage({ type: 'warm', error: errorOutcome(error) });
+    }
+    return;
+  }
+  invoke(message).then(
+    (outcome) => parentPort.postMessage({ type: 'done', outcome }),
+    (error) => parentPort.postMessage({ type: 'done', outcome: errorOutcome(error) }),
+  );
+});
