@@ -18,6 +18,16 @@ function reload(tx: Tx, executionId: number): ExecutionRecord | undefined {
   return tx.core.executions.load(executionId);
 }
 
+/**
+ * Records an outcome (ExternalWorkflowExecutionSignaled, ...Failed) in the source run, unless the
+ * source closed in the same decision batch: a closed run's history ends with its close event.
+ */
+function toSource(tx: Tx, source: ExecutionRecord, fn: (exec: Execution) => void): void {
+  withRun(tx, reload(tx, source.id), (s) => {
+    if (s.isOpen) fn(s);
+  });
+}
+
 /** The open run a decision targets: the exact run when runId is given, else the workflowId's open run. */
 function openTarget(tx: Tx, domainId: number, workflowId: string, runId: string | undefined): ExecutionRecord | undefined {
   const record = runId
@@ -99,7 +109,7 @@ function signalExternal(tx: Tx, source: ExecutionRecord, req: Request<'signalExt
         externalInitiatedEventId: req.initiatedEventId,
       }),
     );
-    withRun(tx, reload(tx, source.id), (s) =>
+    toSource(tx, source, (s) =>
       s.appendAndDecide('ExternalWorkflowExecutionSignaled', {
         workflowExecution: { workflowId: target.workflowId, runId: target.runId },
         initiatedEventId: req.initiatedEventId,
@@ -107,7 +117,7 @@ function signalExternal(tx: Tx, source: ExecutionRecord, req: Request<'signalExt
     );
     return;
   }
-  withRun(tx, reload(tx, source.id), (s) =>
+  toSource(tx, source, (s) =>
     s.appendAndDecide('SignalExternalWorkflowExecutionFailed', {
       workflowId: req.workflowId,
       ...(req.runId ? { runId: req.runId } : {}),
@@ -128,7 +138,7 @@ function cancelExternal(tx: Tx, source: ExecutionRecord, req: Request<'cancelExt
         externalInitiatedEventId: req.initiatedEventId,
       }),
     );
-    withRun(tx, reload(tx, source.id), (s) =>
+    toSource(tx, source, (s) =>
       s.appendAndDecide('ExternalWorkflowExecutionCancelRequested', {
         workflowExecution: { workflowId: target.workflowId, runId: target.runId },
         initiatedEventId: req.initiatedEventId,
@@ -136,7 +146,7 @@ function cancelExternal(tx: Tx, source: ExecutionRecord, req: Request<'cancelExt
     );
     return;
   }
-  withRun(tx, reload(tx, source.id), (s) =>
+  toSource(tx, source, (s) =>
     s.appendAndDecide('RequestCancelExternalWorkflowExecutionFailed', {
       workflowId: req.workflowId,
       ...(req.runId ? { runId: req.runId } : {}),

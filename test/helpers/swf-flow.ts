@@ -49,6 +49,12 @@ export async function expectValidation(promise: Promise<unknown>, message?: stri
   return e;
 }
 
+/** A run's identity with both ids known. */
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+}
+
 export interface StartOptions {
   workflowId?: string;
   type?: { name: string; version: string };
@@ -59,7 +65,7 @@ export interface StartOptions {
 }
 
 /** Starts a run of Flow/1 (from registerBasics) unless told otherwise. */
-export async function startRun(swf: SWF, domain: string, opts: StartOptions = {}): Promise<Required<WorkflowExecution>> {
+export async function startRun(swf: SWF, domain: string, opts: StartOptions = {}): Promise<RunRef> {
   const workflowId = opts.workflowId ?? unique('wf');
   const out = await swf.startWorkflowExecution({
     domain,

@@ -99,6 +99,10 @@ export function applyDecisions(
   hadPending: boolean,
   ctx: DecisionContext,
 ): void {
+  exec.deferDecisionRequests(() => applyEach(exec, decisions, dtc, hadPending, ctx));
+}
+
+function applyEach(exec: Execution, decisions: readonly Decision[], dtc: number, hadPending: boolean, ctx: DecisionContext): void {
   for (const d of decisions) {
     if (!exec.isOpen) return;
     const type = d.decisionType!;

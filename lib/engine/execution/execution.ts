@@ -52,6 +52,9 @@ export class Execution {
     outbox: [],
   };
 
+  private deferring = false;
+  private decisionWanted = false;
+
   constructor(
     readonly record: ExecutionRecord,
     readonly now: number,
@@ -96,8 +99,29 @@ export class Execution {
 
   // ---------------------------------------------------------------- decision tasks
 
+  /**
+   * Runs `fn` (a decision batch) with decision requests held back until it ends, so the new
+   * DecisionTaskScheduled follows the whole batch and a batch that closes the run leaves none.
+   */
+  deferDecisionRequests(fn: () => void): void {
+    this.deferring = true;
+    try {
+      fn();
+    } finally {
+      this.deferring = false;
+    }
+    if (this.decisionWanted) {
+      this.decisionWanted = false;
+      this.requestDecision();
+    }
+  }
+
   /** Asks for a decision: at most one decision task is scheduled or in flight per run. */
   requestDecision(at = this.now): void {
+    if (this.deferring) {
+      this.decisionWanted = true;
+      return;
+    }
     const s = this.state;
     if (!this.isOpen || s.pendingDecision) return;
     if (s.decision?.state === 'SCHEDULED') return;

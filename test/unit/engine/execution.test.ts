@@ -120,9 +120,9 @@ describe('Execution state machine', () => {
         catalog,
       );
     });
-    expect(types(e)).toEqual(['DecisionTaskCompleted', 'ScheduleActivityTaskFailed', 'DecisionTaskScheduled', 'ActivityTaskScheduled', 'ScheduleActivityTaskFailed']);
+    expect(types(e)).toEqual(['DecisionTaskCompleted', 'ScheduleActivityTaskFailed', 'ActivityTaskScheduled', 'ScheduleActivityTaskFailed', 'DecisionTaskScheduled']);
     expect(e.events[1]!.attributes).toMatchObject({ cause: 'ACTIVITY_TYPE_DOES_NOT_EXIST' });
-    expect(e.events[4]!.attributes).toMatchObject({ cause: 'ACTIVITY_ID_ALREADY_IN_USE' });
+    expect(e.events[3]!.attributes).toMatchObject({ cause: 'ACTIVITY_ID_ALREADY_IN_USE' });
   });
 
   it('closing drops open work and marks the effects closed', () => {
