@@ -1,0 +1,124 @@
+import { backoffDelay, type BackoffOptions, type Sleep } from './backoff';
+import { errorFields, isTransient } from './errors';
+import type { WorkerLogger } from './logger';
+
+/** The reason a poll in flight is aborted when its poller stops. */
+export class PollerStoppedError extends Error {
+  override readonly name = 'PollerStoppedError';
+  constructor() {
+    super('the poller is stopping');
+  }
+}
+
+export interface PollLoopOptions<T> {
+  /** `decision` or `activity`, for log lines. */
+  kind: string;
+  concurrency: number;
+  logger: WorkerLogger;
+  backoff: Required<BackoffOptions>;
+  random: () => number;
+  sleep: Sleep;
+  /** One long poll. `undefined` means the poll came back empty. Aborted through `signal` on stop. */
+  poll(signal: AbortSignal): Promise<T | undefined>;
+  /** Works one task to its end. Never aborted by stop. Resolves `false` to back off before the next poll. */
+  handle(task: T): Promise<boolean>;
+  /** Called for every failed poll (for counters). */
+  onPollError?(error: unknown): void;
+}
+
+/**
+ * `concurrency` independent loops of poll -> handle, each backing off on its own run of failures.
+ * `stop()` aborts polls in flight and backoff waits, starts no new poll, and resolves once every
+ * task already in hand has been handled.
+ */
+export class PollLoop<T> {
+  private readonly controller = new AbortController();
+  private state: 'new' | 'running' | 'stopping' = 'new';
+  private slots: Promise<void>[] = [];
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: PollLoopOptions<T>) {}
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  start(): void {
+    if (this.state === 'running') return;
+    if (this.state === 'stopping') throw new Error(`the ${this.options.kind} poller was stopped; create a new one`);
+    this.state = 'running';
+    for (let slot = 0; slot < this.options.concurrency; slot++) this.slots.push(this.loop(slot));
+  }
+
+  stop(): Promise<void> {
+    if (!this.stopped) {
+      this.state = 'stopping';
+      this.controller.abort(new PollerStoppedError());
+      this.stopped = Promise.all(this.slots).then(() => undefined);
+    }
+    return this.stopped;
+  }
+
+  private async loop(slot: number): Promise<void> {
+    const { logger, kind } = this.options;
+    const signal = this.controller.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      let task: T | undefined;
+      try {
+        task = await this.options.poll(signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        failures++;
+        this.options.onPollError?.(error);
+        const delayMs = this.delay(failures);
+        const log = isTransient(error) ? logger.warn.bind(logger) : logger.error.bind(logger);
+        log(`${kind} poll failed; backing off`, { slot, consecutiveFailures: failures, delayMs, ...errorFields(error) });
+        await this.options.sleep(delayMs, signal);
+        continue;
+      }
+      if (task === undefined) {
+        failures = 0;
+        continue;
+      }
+      // A task in hand is finished even when stop() is called meanwhile.
+      let ok: boolean;
+      try {
+        ok = await this.options.handle(task);
+      } catch (error) {
+        logger.error(`${kind} task handling failed unexpectedly`, { slot, ...errorFields(error), error });
+        ok = false;
+      }
+      if (ok) {
+        failures = 0;
+      } else {
+        failures++;
+        if (!signal.aborted) await this.options.sleep(this.delay(failures), signal);
+      }
+    }
+    logger.debug(`${kind} poll loop ended`, { slot });
+  }
+
+  private delay(failures: number): number {
+    return backoffDelay(failures, this.options.backoff, this.options.random);
+  }
+}
+
+/**
+ * Runs `operation` up to `attempts` times while it fails with a transient error, backing off
+ * between tries. Used for calls about a task already in hand (next history page, responds),
+ * which are safe to repeat.
+ */
+export async function withRetries<R>(
+  operation: () => Promise<R>,
+  opts: { attempts: number; backoff: Required<BackoffOptions>; random: () => number; sleep: Sleep },
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= opts.attempts || !isTransient(error)) throw error;
+      await opts.sleep(backoffDelay(attempt, opts.backoff, opts.random));
+    }
+  }
+}
