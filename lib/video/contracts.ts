@@ -1,0 +1,179 @@
+/**
+ * The JSON documents that pass between the workflow and its steps: each step's input (the
+ * Lambda task's input / activity input) and its result. Both sides import these types, so a
+ * change of shape is a compile error on both.
+ */
+
+/** Storage keys are relative to the media store; every key of a video lives under `<videoId>/`. */
+export type BlobKey = string;
+
+/** The workflow execution's input: what the starter knows about the upload. */
+export interface WorkflowInput {
+  videoId: string;
+  /** Key of the uploaded file in the upload store. */
+  sourceKey: BlobKey;
+  /** Original file name, for display. */
+  fileName?: string;
+  /** Run the steps as SWF Lambda tasks (default) or as activities on long-lived workers. */
+  runner?: 'lambda' | 'activity';
+}
+
+export interface ProbeInput {
+  videoId: string;
+  sourceKey: BlobKey;
+}
+
+export interface ProbeResult {
+  durationSeconds: number;
+  /** Coded frame size. */
+  width: number;
+  height: number;
+  /** Clockwise rotation to apply on display (0, 90, 180, 270). */
+  rotation: 0 | 90 | 180 | 270;
+  /** Frame size as displayed, rotation applied. */
+  displayWidth: number;
+  displayHeight: number;
+  frameRate: number;
+  videoCodec: string;
+  hasAudio: boolean;
+  audioCodec?: string;
+  /** Overall bit rate, bits per second, when known. */
+  bitRate?: number;
+  sizeBytes: number;
+  formatName: string;
+}
+
+/** One rung of the rendition ladder. */
+export interface Rendition {
+  /** e.g. `720p`: the short side of the displayed frame. */
+  name: string;
+  /** Output (displayed) frame size; even numbers. */
+  width: number;
+  height: number;
+  videoBitrateKbps: number;
+  maxBitrateKbps: number;
+  bufferSizeKbits: number;
+  audioBitrateKbps: number;
+}
+
+export interface TranscodeInput {
+  videoId: string;
+  sourceKey: BlobKey;
+  rendition: Rendition;
+  frameRate: number;
+  hasAudio: boolean;
+  segmentSeconds: number;
+}
+
+export interface FileInfo {
+  key: BlobKey;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface TranscodeResult {
+  rendition: Rendition;
+  mp4: FileInfo & { width: number; height: number; durationSeconds: number; bitRate: number };
+  hls: {
+    playlist: FileInfo;
+    segments: FileInfo[];
+    /** Peak and average segment bit rates, for the master playlist's BANDWIDTH attributes. */
+    bandwidth: number;
+    averageBandwidth: number;
+    codecs: string;
+  };
+  elapsedMs: number;
+}
+
+export interface ThumbnailsInput {
+  videoId: string;
+  sourceKey: BlobKey;
+  durationSeconds: number;
+  displayWidth: number;
+  displayHeight: number;
+}
+
+export interface ThumbnailsResult {
+  poster: FileInfo & { width: number; height: number };
+  sprite: FileInfo & { width: number; height: number; columns: number; rows: number; tileWidth: number; tileHeight: number };
+  vtt: FileInfo;
+  intervalSeconds: number;
+  count: number;
+  elapsedMs: number;
+}
+
+export interface PublishInput {
+  videoId: string;
+  source: { key: BlobKey; fileName?: string; probe: ProbeResult };
+  renditions: TranscodeResult[];
+  thumbnails: ThumbnailsResult;
+  /** Per-step timings the workflow knows from its history (epoch ms). */
+  timings: Record<string, { scheduledAt: number; closedAt: number; attempts: number }>;
+}
+
+export interface PublishResult {
+  manifest: FileInfo;
+  masterPlaylist: FileInfo;
+}
+
+/** manifest.json: what the pipeline made of one upload. */
+export interface Manifest {
+  videoId: string;
+  createdAt: string;
+  source: { key: BlobKey; fileName?: string; durationSeconds: number; width: number; height: number; rotation: number; sizeBytes: number };
+  renditions: {
+    name: string;
+    width: number;
+    height: number;
+    bitrateKbps: number;
+    durationSeconds: number;
+    mp4: FileInfo;
+    hls: { playlist: FileInfo; segmentCount: number };
+  }[];
+  hls: { masterPlaylist: BlobKey };
+  thumbnails: { poster: FileInfo; sprite: FileInfo; vtt: FileInfo; intervalSeconds: number; count: number };
+  timings: PublishInput['timings'];
+}
+
+/** The workflow's result (WorkflowExecutionCompleted.result). */
+export interface WorkflowResult {
+  videoId: string;
+  manifestKey: BlobKey;
+  masterPlaylistKey: BlobKey;
+}
+
+/** Deterministic keys: every output of a video lives under its id. */
+export const keys = {
+  source: (videoId: string) => `${videoId}/source`,
+  mp4: (videoId: string, rendition: string) => `${videoId}/renditions/${rendition}.mp4`,
+  hlsPlaylist: (videoId: string, rendition: string) => `${videoId}/hls/${rendition}/index.m3u8`,
+  hlsSegment: (videoId: string, rendition: string, n: number) => `${videoId}/hls/${rendition}/segment_${String(n).padStart(5, '0')}.ts`,
+  hlsMaster: (videoId: string) => `${videoId}/hls/master.m3u8`,
+  poster: (videoId: string) => `${videoId}/thumbnails/poster.jpg`,
+  sprite: (videoId: string) => `${videoId}/thumbnails/sprite.jpg`,
+  vtt: (videoId: string) => `${videoId}/thumbnails/thumbnails.vtt`,
+  manifest: (videoId: string) => `${videoId}/manifest.json`,
+} as const;
+
+/**
+ * WorkflowExecutionFailed.details (JSON) when a step failed for good. The reason is the error
+ * name without its `Error` suffix for a non-retryable error (`NotAVideoError` -> `NotAVideo`),
+ * `StepFailed` when a step ran out of attempts, `InvalidInput` for a bad workflow input.
+ */
+export interface WorkflowFailureDetails {
+  /** The task key: `probe`, `transcode-720p`, `thumbnails`, `publish`. */
+  step: string;
+  attempts: number;
+  /** Error name, timeout type (`START_TO_CLOSE`...) or SWF cause of the last attempt. */
+  error: string;
+  message?: string;
+}
+
+/** WorkflowExecutionCanceled.details (JSON). */
+export interface WorkflowCancelDetails {
+  reason: 'CancelRequested';
+  /** Task keys that completed before the cancel. */
+  completedSteps: string[];
+  /** Lambda tasks still running when the run closed: SWF cannot stop them; their results are dropped. */
+  abandoned: string[];
+}
