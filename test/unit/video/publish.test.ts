@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { BlobInfo, BlobStore, PresignedRequest } from '../../../lib/storage/blob-store';
+import { BlobNotFoundError } from '../../../lib/storage/blob-store';
+import { keys, type Manifest, type ProbeResult, type PublishInput, type ThumbnailsResult, type TranscodeResult } from '../../../lib/video/contracts';
+import { InvalidInputError } from '../../../lib/video/errors';
+import { buildManifest, buildMasterPlaylist, orderRenditions, publish, validatePublishInput } from '../../../lib/video/publish';
+
+/** A BlobStore in memory: enough for publish. */
+class MemoryStore implements BlobStore {
+  readonly objects = new Map<string, { body: Buffer; contentType?: string }>();
+  async putFile(): Promise<BlobInfo> {
+    throw new Error('not used');
+  }
+  async putBuffer(key: string, body: Buffer | string, contentType?: string): Promise<BlobInfo> {
+    const b = Buffer.from(body);
+    this.objects.set(key, { body: b, ...(contentType ? { contentType } : {}) });
+    return { key, sizeBytes: b.length, ...(contentType ? { contentType } : {}) };
+  }
+  async putStream(): Promise<BlobInfo> {
+    throw new Error('not used');
+  }
+  async getFile(): Promise<void> {
+    throw new Error('not used');
+  }
+  async getBuffer(key: string): Promise<Buffer> {
+    const o = this.objects.get(key);
+    if (!o) throw new BlobNotFoundError(key);
+    return o.body;
+  }
+  async getStream(key: string): Promise<Readable> {
+    return Readable.from([await this.getBuffer(key)]);
+  }
+  async head(key: string): Promise<BlobInfo | undefined> {
+    const o = this.objects.get(key);
+    return o ? { key, sizeBytes: o.body.length } : undefined;
+  }
+  async list(prefix: string): Promise<BlobInfo[]> {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).map((key) => ({ key, sizeBytes: this.objects.get(key)!.body.length }));
+  }
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+  async presignGet(): Promise<PresignedRequest> {
+    throw new Error('not used');
+  }
+  async presignPut(): Promise<PresignedRequest> {
+    throw new Error('not used');
+  }
+}
+
+const VID = 'vid-1';
+const file = (key: string, sizeBytes = 100) => ({ key, sizeBytes, sha256: 'a'.repeat(64) });
+
+function rendition(name: string, width: number, height: number, bandwidth: number): TranscodeResult {
+  return {
+    rendition: { name, width, height, videoBitrateKbps: bandwidth / 1000, maxBitrateKbps: bandwidth / 800, bufferSizeKbits: bandwidth / 500, audioBitrateKbps: 128 },
+    mp4: { ...file(keys.mp4(VID, name), 5000), width, height, durationSeconds: 10.02, bitRate: bandwidth * 0.9 },
+    hls: {
+      playlist: file(keys.hlsPlaylist(VID, name), 300),
+      segments: [file(keys.hlsSegment(VID, name, 0)), file(keys.hlsSegment(VID, name, 1)), file(keys.hlsSegment(VID, name, 2))],
+      bandwidth,
+      averageBandwidth: Math.round(bandwidth * 0.8),
+      codecs: 'avc1.64001f,mp4a.40.2',
+    },
+    elapsedMs: 1234,
+  };
+}
+
+const probe: ProbeResult = {
+  durationSeconds: 10,
+  width: 1920,
+  height: 1080,
+  rotation: 90,
+  displayWidth: 1080,
+  displayHeight: 1920,
+  frameRate: 29.97,
+  videoCodec: 'h264',
+  hasAudio: true,
+  audioCodec: 'aac',
+  bitRate: 8_000_000,
+  sizeBytes: 10_000_000,
+  formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+};
+
+const thumbs: ThumbnailsResult = {
+  poster: { ...file(keys.poster(VID)), width: 720, height: 1280 },
+  sprite: { ...file(keys.sprite(VID)), width: 1600, height: 284, columns: 10, rows: 1, tileWidth: 160, tileHeight: 284 },
+  vtt: file(keys.vtt(VID)),
+  intervalSeconds: 1,
+  count: 10,
+  elapsedMs: 500,
+};
+
+const input: PublishInput = {
+  videoId: VID,
+  source: { key: 'vid-1/source', fileName: 'clip.mov', probe },
+  renditions: [rendition('360p', 360, 640, 900_000), rendition('720p', 720, 1280, 3_100_000), rendition('540p', 540, 960, 2_000_000)],
+  thumbnails: thumbs,
+  timings: { probe: { scheduledAt: 1, closedAt: 2, attempts: 1 } },
+};
+
+describe('master playlist', () => {
+  it('lists every rendition, highest first, with relative URIs', () => {
+    expect(buildMasterPlaylist(VID, input.renditions, 29.97)).toBe(
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:3',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-STREAM-INF:BANDWIDTH=3100000,AVERAGE-BANDWIDTH=2480000,RESOLUTION=720x1280,CODECS="avc1.64001f,mp4a.40.2",FRAME-RATE=29.970',
+        '720p/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=2000000,AVERAGE-BANDWIDTH=1600000,RESOLUTION=540x960,CODECS="avc1.64001f,mp4a.40.2",FRAME-RATE=29.970',
+        '540p/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=900000,AVERAGE-BANDWIDTH=720000,RESOLUTION=360x640,CODECS="avc1.64001f,mp4a.40.2",FRAME-RATE=29.970',
+        '360p/index.m3u8',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('orders ties by frame size', () => {
+    const a = rendition('a', 640, 360, 1000);
+    const b = rendition('b', 1280, 720, 1000);
+    expect(orderRenditions([a, b]).map((r) => r.rendition.name)).toEqual(['b', 'a']);
+  });
+});
+
+describe('manifest', () => {
+  it('records source, renditions (highest first), HLS, thumbnails and timings', () => {
+    const m: Manifest = buildManifest(input, new Date('2030-01-02T03:04:05Z'));
+    expect(m.videoId).toBe(VID);
+    expect(m.createdAt).toBe('2030-01-02T03:04:05.000Z');
+    expect(m.source).toEqual({ key: 'vid-1/source', fileName: 'clip.mov', durationSeconds: 10, width: 1920, height: 1080, rotation: 90, sizeBytes: 10_000_000 });
+    expect(m.renditions.map((r) => r.name)).toEqual(['720p', '540p', '360p']);
+    expect(m.renditions[0]).toEqual({
+      name: '720p',
+      width: 720,
+      height: 1280,
+      bitrateKbps: 2790,
+      durationSeconds: 10.02,
+      mp4: file(keys.mp4(VID, '720p'), 5000),
+      hls: { playlist: file(keys.hlsPlaylist(VID, '720p'), 300), segmentCount: 3 },
+    });
+    expect(m.hls).toEqual({ masterPlaylist: 'vid-1/hls/master.m3u8' });
+    expect(m.thumbnails).toEqual({ poster: file(keys.poster(VID)), sprite: file(keys.sprite(VID)), vtt: file(keys.vtt(VID)), intervalSeconds: 1, count: 10 });
+    expect(m.timings).toEqual(input.timings);
+  });
+
+  it('leaves fileName out when unknown', () => {
+    const { fileName: _drop, ...source } = input.source;
+    expect(buildManifest({ ...input, source }, new Date(0)).source).not.toHaveProperty('fileName');
+  });
+});
+
+describe('publish step', () => {
+  function storeWithOutputs(): MemoryStore {
+    const store = new MemoryStore();
+    for (const r of input.renditions) {
+      void store.putBuffer(r.mp4.key, 'mp4');
+      void store.putBuffer(r.hls.playlist.key, '#EXTM3U');
+    }
+    for (const k of [thumbs.poster.key, thumbs.sprite.key, thumbs.vtt.key]) void store.putBuffer(k, 'x');
+    return store;
+  }
+
+  it('writes master.m3u8 and manifest.json and describes them', async () => {
+    const media = storeWithOutputs();
+    const result = await publish(input, { media }, { now: () => new Date('2030-01-01T00:00:00Z') });
+    const master = media.objects.get(keys.hlsMaster(VID))!;
+    const manifest = media.objects.get(keys.manifest(VID))!;
+    expect(master.contentType).toBe('application/vnd.apple.mpegurl');
+    expect(manifest.contentType).toBe('application/json');
+    expect(master.body.toString()).toBe(buildMasterPlaylist(VID, input.renditions, 29.97));
+    expect(JSON.parse(manifest.body.toString())).toEqual(buildManifest(input, new Date('2030-01-01T00:00:00Z')));
+    expect(result).toEqual({
+      masterPlaylist: { key: 'vid-1/hls/master.m3u8', sizeBytes: master.body.length, sha256: createHash('sha256').update(master.body).digest('hex') },
+      manifest: { key: 'vid-1/manifest.json', sizeBytes: manifest.body.length, sha256: createHash('sha256').update(manifest.body).digest('hex') },
+    });
+  });
+
+  it('refuses to publish when a named file is missing', async () => {
+    const media = storeWithOutputs();
+    await media.delete(keys.hlsPlaylist(VID, '540p'));
+    await expect(publish(input, { media })).rejects.toThrow(InvalidInputError);
+    await expect(publish(input, { media })).rejects.toThrow('vid-1/hls/540p/index.m3u8');
+    expect(media.objects.has(keys.manifest(VID))).toBe(false);
+  });
+
+  it('validates its input', () => {
+    expect(() => validatePublishInput({ ...input, renditions: [] })).toThrow(/non-empty/);
+    expect(() => validatePublishInput({ ...input, videoId: '' })).toThrow(InvalidInputError);
+    expect(() => validatePublishInput({ ...input, renditions: [input.renditions[0]!, input.renditions[0]!] })).toThrow(/twice/);
+    const foreign = rendition('1080p', 1080, 1920, 5_000_000);
+    foreign.mp4.key = 'other/renditions/1080p.mp4';
+    expect(() => validatePublishInput({ ...input, renditions: [foreign] })).toThrow(/not under vid-1/);
+  });
+});
