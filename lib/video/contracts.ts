@@ -76,7 +76,12 @@ export interface TranscodeResult {
   mp4: FileInfo & { width: number; height: number; durationSeconds: number; bitRate: number };
   hls: {
     playlist: FileInfo;
-    segments: FileInfo[];
+    /**
+     * Segment count and bytes, not a list: results travel through SWF, whose 32,768-character
+     * limit a per-segment list would break for any long video. The playlist names the segments.
+     */
+    segmentCount: number;
+    segmentBytes: number;
     /** Peak and average segment bit rates, for the master playlist's BANDWIDTH attributes. */
     bandwidth: number;
     averageBandwidth: number;

@@ -65,7 +65,7 @@ export function buildManifest(input: PublishInput, createdAt: Date): Manifest {
       bitrateKbps: Math.round(r.mp4.bitRate / 1000),
       durationSeconds: r.mp4.durationSeconds,
       mp4: { key: r.mp4.key, sizeBytes: r.mp4.sizeBytes, sha256: r.mp4.sha256 },
-      hls: { playlist: r.hls.playlist, segmentCount: r.hls.segments.length },
+      hls: { playlist: r.hls.playlist, segmentCount: r.hls.segmentCount },
     })),
     hls: { masterPlaylist: keys.hlsMaster(input.videoId) },
     thumbnails: {

@@ -328,7 +328,14 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
   return {
     rendition,
     mp4: { ...mp4Info, width, height, durationSeconds, bitRate: Math.round(bitRate) },
-    hls: { playlist, segments, bandwidth: bw.bandwidth, averageBandwidth: bw.averageBandwidth, codecs: codecsString(out) },
+    hls: {
+      playlist,
+      segmentCount: segments.length,
+      segmentBytes: segments.reduce((n, s) => n + s.sizeBytes, 0),
+      bandwidth: bw.bandwidth,
+      averageBandwidth: bw.averageBandwidth,
+      codecs: codecsString(out),
+    },
     elapsedMs: Date.now() - started,
   };
 }

@@ -58,7 +58,8 @@ function rendition(name: string, width: number, height: number, bandwidth: numbe
     mp4: { ...file(keys.mp4(VID, name), 5000), width, height, durationSeconds: 10.02, bitRate: bandwidth * 0.9 },
     hls: {
       playlist: file(keys.hlsPlaylist(VID, name), 300),
-      segments: [file(keys.hlsSegment(VID, name, 0)), file(keys.hlsSegment(VID, name, 1)), file(keys.hlsSegment(VID, name, 2))],
+      segmentCount: 3,
+      segmentBytes: 3000,
       bandwidth,
       averageBandwidth: Math.round(bandwidth * 0.8),
       codecs: 'avc1.64001f,mp4a.40.2',

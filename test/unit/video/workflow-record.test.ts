@@ -38,7 +38,7 @@ function success(step: string, input: any): Outcome {
         result: {
           rendition: t.rendition,
           mp4: { ...file(`${t.videoId}/renditions/${n}.mp4`, 1000), width: t.rendition.width, height: t.rendition.height, durationSeconds: 12.5, bitRate: t.rendition.videoBitrateKbps * 1000 },
-          hls: { playlist: file(`${t.videoId}/hls/${n}/index.m3u8`, 200), segments: [file(`${t.videoId}/hls/${n}/segment_00000.ts`, 500)], bandwidth: 3_000_000, averageBandwidth: 2_500_000, codecs: 'avc1.64001f,mp4a.40.2' },
+          hls: { playlist: file(`${t.videoId}/hls/${n}/index.m3u8`, 200), segmentCount: 1, segmentBytes: 500, bandwidth: 3_000_000, averageBandwidth: 2_500_000, codecs: 'avc1.64001f,mp4a.40.2' },
           elapsedMs: 1234,
         },
       };

@@ -41,7 +41,7 @@ function transcodeResult(r: Rendition): TranscodeResult {
   return {
     rendition: r,
     mp4: { ...file(`v1/renditions/${r.name}.mp4`), width: r.width, height: r.height, durationSeconds: 30, bitRate: r.videoBitrateKbps * 1000 },
-    hls: { playlist: file(`v1/hls/${r.name}/index.m3u8`), segments: [file(`v1/hls/${r.name}/segment_00000.ts`)], bandwidth: 1, averageBandwidth: 1, codecs: 'avc1.64001f,mp4a.40.2' },
+    hls: { playlist: file(`v1/hls/${r.name}/index.m3u8`), segmentCount: 1, segmentBytes: 1, bandwidth: 1, averageBandwidth: 1, codecs: 'avc1.64001f,mp4a.40.2' },
     elapsedMs: 5,
   };
 }
@@ -216,9 +216,10 @@ describe('ProcessVideo: failures that are not retried', () => {
 
   it('fails with StepFailed / InputTooLarge rather than send a publish input SWF would reject', () => {
     const h = fannedOut();
+    // Results whose sum is too big for one SWF input (here through an absurdly long codecs string).
     const many = (r: Rendition): TranscodeResult => {
       const t = transcodeResult(r);
-      return { ...t, hls: { ...t.hls, segments: Array.from({ length: 150 }, (_, n) => file(`v1/hls/${r.name}/segment_${String(n).padStart(5, '0')}.ts`)) } };
+      return { ...t, hls: { ...t.hls, codecs: 'x'.repeat(12_000) } };
     };
     LADDER.forEach((r, i) => h.lambdaCompleted(KEYS[i]!, many(r)));
     h.lambdaCompleted('thumbnails', THUMBS);
