@@ -25,6 +25,8 @@ export interface EngineOptions extends Partial<EngineConfig> {
   lambdaFunctions?: string | Record<string, LambdaHandlerRef>;
   /** Replaces the local invoker; `null` makes Lambda tasks unavailable in this engine. */
   lambdaInvoker?: LambdaInvoker | null;
+  /** Extra environment for local Lambda handlers, on top of this process's. */
+  lambdaEnv?: Readonly<Record<string, string>>;
   /** Warm one worker per local Lambda function at start-up, so first invocations skip the cold start. */
   prewarmLambdas?: boolean;
 }
@@ -43,14 +45,14 @@ export interface RunningEngine {
 
 /** Starts swf-local: opens (or creates) the database, re-arms its deadlines, and listens. */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
-  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, lambdaFunctions, lambdaInvoker, prewarmLambdas = false, ...overrides } = options;
+  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, lambdaFunctions, lambdaInvoker, lambdaEnv, prewarmLambdas = false, ...overrides } = options;
   const config: EngineConfig = { ...DEFAULT_CONFIG, ...definedOnly(overrides) };
   const invoker =
     lambdaInvoker !== undefined
       ? (lambdaInvoker ?? undefined)
       : typeof lambdaFunctions === 'string'
-        ? LocalLambdaInvoker.fromFile(lambdaFunctions, config.defaultRegion, config.accountId)
-        : new LocalLambdaInvoker(lambdaFunctions ?? {}, config.defaultRegion, config.accountId);
+        ? LocalLambdaInvoker.fromFile(lambdaFunctions, config.defaultRegion, config.accountId, lambdaEnv)
+        : new LocalLambdaInvoker(lambdaFunctions ?? {}, config.defaultRegion, config.accountId, lambdaEnv);
   const db = openDatabase(file);
   const core = new EngineCore(db, config, clock, ids, invoker);
   const server = createSwfServer(core, OPERATION_HANDLERS);

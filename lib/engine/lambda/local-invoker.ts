@@ -41,10 +41,12 @@ export class LocalLambdaInvoker implements LambdaInvoker {
     private readonly functions: Record<string, LambdaHandlerRef>,
     private readonly region = 'us-east-1',
     private readonly accountId = '123456789012',
+    /** Environment of the handlers (like a function's configuration); default: this process's. */
+    private readonly env?: Readonly<Record<string, string>>,
   ) {}
 
   /** Reads `{ "<name>": { "module": "path", "export": "handler" } }`; paths are relative to the file. */
-  static fromFile(file: string, region?: string, accountId?: string): LocalLambdaInvoker {
+  static fromFile(file: string, region?: string, accountId?: string, env?: Readonly<Record<string, string>>): LocalLambdaInvoker {
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -62,7 +64,7 @@ export class LocalLambdaInvoker implements LambdaInvoker {
       }
       functions[name] = { module: isAbsolute(r.module) ? r.module : resolve(dirname(file), r.module), ...(r.export ? { export: r.export } : {}) };
     }
-    return new LocalLambdaInvoker(functions, region, accountId);
+    return new LocalLambdaInvoker(functions, region, accountId, env);
   }
 
   /** Starts one warm worker per function now, so the first invocations skip the cold start. */
@@ -132,6 +134,7 @@ export class LocalLambdaInvoker implements LambdaInvoker {
     const ref = this.functions[name]!;
     const worker = new Worker(WORKER_SCRIPT, {
       workerData: { module: ref.module, exportName: ref.export ?? 'handler', functionName: name },
+      ...(this.env ? { env: { ...process.env, ...this.env } } : {}),
     });
     this.all.add(worker);
     // A worker that dies while idle leaves the pool.
