@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startEngine } from '../lib/engine';
+import { startEngine, type DeniableDecision } from '../lib/engine';
 import { parseCredentials, type Credentials } from '../lib/engine/protocol/sigv4';
 
 const USAGE = `Usage: swf-local [options]
@@ -21,9 +21,27 @@ const USAGE = `Usage: swf-local [options]
   --terminate-cause <c>    cause recorded for API terminations: OPERATOR_INITIATED or none
   --lambda-functions <f>   JSON map of Lambda function name -> { "module": path, "export": name }
   --child-policy-on-close  apply the child policy on every close, not only terminate/timeout
+  --deny-decision <type>   make decisions of this type fail with OPERATION_NOT_PERMITTED,
+                           as an IAM denial does on AWS (repeatable)
   --auth none|sigv4        verify SigV4 signatures (default none: any credentials work)
   --credentials <file>     with --auth sigv4: JSON { "<accessKeyId>": "<secretAccessKey>" }
   -h, --help               show this help`;
+
+/** Decision types whose failure events have an OPERATION_NOT_PERMITTED cause. */
+const DENIABLE: readonly string[] = [
+  'ScheduleActivityTask',
+  'RequestCancelActivityTask',
+  'CompleteWorkflowExecution',
+  'FailWorkflowExecution',
+  'CancelWorkflowExecution',
+  'ContinueAsNewWorkflowExecution',
+  'RecordMarker',
+  'StartTimer',
+  'CancelTimer',
+  'StartChildWorkflowExecution',
+  'SignalExternalWorkflowExecution',
+  'RequestCancelExternalWorkflowExecution',
+];
 
 function fail(message: string): never {
   console.error(`swf-local: ${message}\n\n${USAGE}`);
@@ -47,6 +65,7 @@ function main(): void {
         'terminate-cause': { type: 'string' },
         'lambda-functions': { type: 'string' },
         'child-policy-on-close': { type: 'boolean', default: false },
+        'deny-decision': { type: 'string', multiple: true },
         auth: { type: 'string', default: 'none' },
         credentials: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -69,6 +88,10 @@ function main(): void {
   const cause = args['terminate-cause'];
   if (cause !== undefined && cause !== 'OPERATOR_INITIATED' && cause !== 'none') fail('--terminate-cause must be OPERATOR_INITIATED or none');
   const db = args['in-memory'] ? ':memory:' : args.db!;
+  const denied = args['deny-decision'] ?? [];
+  for (const type of denied) {
+    if (!DENIABLE.includes(type)) fail(`--deny-decision must be one of ${DENIABLE.join(', ')}; got ${type}`);
+  }
   if (args.auth !== 'none' && args.auth !== 'sigv4') fail('--auth must be none or sigv4');
   if (args.auth === 'sigv4' && !args.credentials) fail('--auth sigv4 needs --credentials <file>');
   let credentials: Credentials | undefined;
@@ -93,6 +116,7 @@ function main(): void {
     ...(args['lambda-functions'] ? { lambdaFunctions: args['lambda-functions'] } : {}),
     childPolicyOnEveryClose: args['child-policy-on-close']!,
     ...(credentials ? { credentials } : {}),
+    deniedDecisions: denied as DeniableDecision[],
   }).then(
     (engine) => {
       const persistence = db === ':memory:' ? 'in-memory (nothing is kept)' : `SQLite file ${db}`;

@@ -2,7 +2,10 @@
  * Engine settings. The defaults follow Amazon SWF; the choices that `swf-spec.md` leaves open
  * (section 11) are here so a user can match whichever behaviour their clients expect.
  */
+import type { DecisionType } from '@aws-sdk/client-swf';
 import type { Credentials } from './protocol/sigv4';
+
+export type DeniableDecision = Exclude<DecisionType, 'ScheduleLambdaFunction'>;
 
 export interface EngineConfig {
   /** When set, every request must carry a valid SigV4 signature by one of these keys. */
@@ -19,6 +22,11 @@ export interface EngineConfig {
   requireHeartbeatTimeout: boolean;
   /** WorkflowExecutionTerminated.cause for an operator's TerminateWorkflowExecution (unset in the docs). */
   operatorTerminateCause: 'OPERATOR_INITIATED' | 'none';
+  /**
+   * Decision types that IAM "denies": each such decision fails with cause OPERATION_NOT_PERMITTED,
+   * as on AWS when a decider's role lacks the permission (ScheduleLambdaFunction has no such cause).
+   */
+  deniedDecisions: readonly DeniableDecision[];
   /** Apply the child policy when a parent completes, fails or is canceled, not only on terminate/timeout. */
   childPolicyOnEveryClose: boolean;
   maxOpenActivities: number;
@@ -42,6 +50,7 @@ export const DEFAULT_CONFIG: EngineConfig = {
   emptyPollTaskToken: 'empty',
   requireHeartbeatTimeout: false,
   operatorTerminateCause: 'OPERATOR_INITIATED',
+  deniedDecisions: [],
   childPolicyOnEveryClose: false,
   maxOpenActivities: 1000,
   maxOpenTimers: 1000,

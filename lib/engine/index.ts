@@ -1,5 +1,5 @@
 export { startEngine, type EngineOptions, type RunningEngine } from './engine';
-export { DEFAULT_CONFIG, type EngineConfig } from './config';
+export { DEFAULT_CONFIG, type DeniableDecision, type EngineConfig } from './config';
 export { systemClock, type Clock } from './clock';
 export { EVENT_TYPES, type EventType } from './execution/events';
 export type { LambdaInvoker, LambdaInvocation, LambdaOutcome } from './lambda/invoker';

@@ -23,6 +23,7 @@ export interface DecisionContext {
   maxOpenChildren: number;
   maxOpenLambdaFunctions: number;
   maxOpenExecutionsPerDomain: number;
+  deniedDecisions: readonly string[];
 }
 
 const CLOSING: ReadonlySet<DecisionType> = new Set<DecisionType>([
@@ -106,6 +107,10 @@ function applyEach(exec: Execution, decisions: readonly Decision[], dtc: number,
   for (const d of decisions) {
     if (!exec.isOpen) return;
     const type = d.decisionType!;
+    if (ctx.deniedDecisions.includes(type)) {
+      denyDecision(exec, d, dtc);
+      continue;
+    }
     switch (type) {
       case 'ScheduleActivityTask':
         scheduleActivityTask(exec, d.scheduleActivityTaskDecisionAttributes!, dtc, ctx);
@@ -222,6 +227,84 @@ function applyEach(exec: Execution, decisions: readonly Decision[], dtc: number,
         const never: never = type;
         throw validationMessage(`Unknown decision type ${String(never)}`);
       }
+    }
+  }
+}
+
+/** A decision IAM does not permit: its `...Failed` event with cause OPERATION_NOT_PERMITTED. */
+function denyDecision(exec: Execution, d: Decision, dtc: number): void {
+  const cause = 'OPERATION_NOT_PERMITTED' as const;
+  const base = { cause, decisionTaskCompletedEventId: dtc };
+  const type = d.decisionType!;
+  switch (type) {
+    case 'ScheduleActivityTask': {
+      const a = d.scheduleActivityTaskDecisionAttributes!;
+      exec.appendAndDecide('ScheduleActivityTaskFailed', { ...base, activityType: a.activityType, activityId: a.activityId });
+      return;
+    }
+    case 'RequestCancelActivityTask':
+      exec.appendAndDecide('RequestCancelActivityTaskFailed', { ...base, activityId: d.requestCancelActivityTaskDecisionAttributes!.activityId });
+      return;
+    case 'CompleteWorkflowExecution':
+      exec.appendAndDecide('CompleteWorkflowExecutionFailed', base);
+      return;
+    case 'FailWorkflowExecution':
+      exec.appendAndDecide('FailWorkflowExecutionFailed', base);
+      return;
+    case 'CancelWorkflowExecution':
+      exec.appendAndDecide('CancelWorkflowExecutionFailed', base);
+      return;
+    case 'ContinueAsNewWorkflowExecution':
+      exec.appendAndDecide('ContinueAsNewWorkflowExecutionFailed', base);
+      return;
+    case 'RecordMarker':
+      exec.appendAndDecide('RecordMarkerFailed', { ...base, markerName: d.recordMarkerDecisionAttributes!.markerName });
+      return;
+    case 'StartTimer':
+      exec.appendAndDecide('StartTimerFailed', { ...base, timerId: d.startTimerDecisionAttributes!.timerId });
+      return;
+    case 'CancelTimer':
+      exec.appendAndDecide('CancelTimerFailed', { ...base, timerId: d.cancelTimerDecisionAttributes!.timerId });
+      return;
+    case 'StartChildWorkflowExecution': {
+      const a = d.startChildWorkflowExecutionDecisionAttributes!;
+      exec.appendAndDecide('StartChildWorkflowExecutionFailed', {
+        ...base,
+        workflowType: a.workflowType,
+        workflowId: a.workflowId,
+        initiatedEventId: 0,
+        ...(a.control !== undefined ? { control: a.control } : {}),
+      });
+      return;
+    }
+    case 'SignalExternalWorkflowExecution': {
+      const a = d.signalExternalWorkflowExecutionDecisionAttributes!;
+      exec.appendAndDecide('SignalExternalWorkflowExecutionFailed', {
+        ...base,
+        workflowId: a.workflowId,
+        ...(a.runId ? { runId: a.runId } : {}),
+        initiatedEventId: 0,
+        ...(a.control !== undefined ? { control: a.control } : {}),
+      });
+      return;
+    }
+    case 'RequestCancelExternalWorkflowExecution': {
+      const a = d.requestCancelExternalWorkflowExecutionDecisionAttributes!;
+      exec.appendAndDecide('RequestCancelExternalWorkflowExecutionFailed', {
+        ...base,
+        workflowId: a.workflowId,
+        ...(a.runId ? { runId: a.runId } : {}),
+        initiatedEventId: 0,
+        ...(a.control !== undefined ? { control: a.control } : {}),
+      });
+      return;
+    }
+    case 'ScheduleLambdaFunction':
+      // Its failure causes have no OPERATION_NOT_PERMITTED; the config type excludes it.
+      throw new Error('ScheduleLambdaFunction cannot be denied');
+    default: {
+      const never: never = type;
+      throw new Error(`unknown decision type ${String(never)}`);
     }
   }
 }
