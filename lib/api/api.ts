@@ -1,0 +1,264 @@
+import { keys } from '../video/contracts';
+import { MAX_UPLOAD_BYTES } from '../video/definition';
+import { ApiError, badRequest, conflict, errorMessage, errorResponse, faultName, isFault, jsonResponse, notFound } from './errors';
+import { findLatestRun, fullHistory, isoOf, listRecentExecutions, statusOf, type ExecutionStatus } from './executions';
+import { cleanFileName, MAX_FILE_NAME_LENGTH } from './starter';
+import { videoStatus } from './status';
+import { isUploadContentType, mediaTypeOf, readUploadRecord, unsupportedUploadType, uploadContentTypeFor } from './upload';
+import { isValidVideoId, newVideoId, uploadRequestKey, type UploadRequestRecord } from './video-id';
+import { silentApiLogger, type ApiDeps, type ApiRequest, type ApiResponse } from './types';
+
+/** Default lifetime of presigned URLs (upload and downloads), seconds. */
+export const DEFAULT_URL_EXPIRES_SECONDS = 3600;
+export const DEFAULT_LIST_LIMIT = 20;
+export const MAX_LIST_LIMIT = 100;
+
+/** The body of 201 POST /videos. */
+export interface CreateVideoResponse {
+  videoId: string;
+  upload: { url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string; maxBytes: number };
+  statusUrl: string;
+}
+
+/** One row of GET /videos. */
+export interface VideoListItem {
+  videoId: string;
+  runId: string;
+  status: ExecutionStatus;
+  startedAt?: string;
+  closedAt?: string;
+  cancelRequested: boolean;
+  statusUrl: string;
+}
+
+/** The body of 202 POST /videos/{id}/cancel. */
+export interface CancelVideoResponse {
+  videoId: string;
+  runId: string;
+  status: 'RUNNING';
+  cancelRequested: true;
+}
+
+/** GET /videos/{id} for a video that was created but whose upload has not arrived. */
+export interface AwaitingUploadStatus {
+  videoId: string;
+  status: 'AWAITING_UPLOAD';
+  fileName?: string;
+  createdAt?: string;
+  steps: [];
+}
+
+export interface Api {
+  handle(req: ApiRequest): Promise<ApiResponse>;
+}
+
+type Route = 'videos' | 'video' | 'cancel';
+
+const ALLOWED: Record<Route, string[]> = { videos: ['GET', 'POST'], video: ['GET'], cancel: ['POST'] };
+
+/**
+ * The starter HTTP API as a plain function of a request:
+ *
+ *   POST /videos                 {fileName?, contentType?} -> 201 {videoId, upload: {url, method, headers}, statusUrl}
+ *   GET  /videos?limit=20        recent videos, open and closed, newest first
+ *   GET  /videos/{id}            status, steps and (when completed) download links
+ *   POST /videos/{id}/cancel     202; 404 unknown, 409 not running
+ *
+ * Every error is JSON `{ error: { code, message } }`. The upload itself goes to the presigned URL
+ * (S3, or the local server's /files route) and starts the workflow from there.
+ */
+export function createApi(deps: ApiDeps): Api {
+  const logger = deps.logger ?? silentApiLogger;
+  const now = deps.now ?? Date.now;
+  const ttl = deps.urlExpiresInSeconds ?? DEFAULT_URL_EXPIRES_SECONDS;
+  const maxUploadBytes = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+  const mintId = deps.newVideoId ?? (() => newVideoId(now()));
+
+  const link = (req: ApiRequest, path: string): string => `${(req.baseUrl ?? '').replace(/\/+$/, '')}${path}`;
+  const statusPath = (videoId: string): string => `/videos/${encodeURIComponent(videoId)}`;
+
+  async function createVideo(req: ApiRequest): Promise<ApiResponse> {
+    const body = parseJsonBody(req.body);
+    const fileName = body.fileName;
+    if (fileName !== undefined && (typeof fileName !== 'string' || cleanFileName(fileName) === '' || fileName.length > MAX_FILE_NAME_LENGTH)) {
+      throw badRequest('InvalidRequest', `fileName must be a non-empty string of at most ${MAX_FILE_NAME_LENGTH} characters`);
+    }
+    const requestedType = body.contentType;
+    if (requestedType !== undefined && typeof requestedType !== 'string') throw badRequest('InvalidRequest', 'contentType must be a string');
+    if (requestedType !== undefined && !isUploadContentType(requestedType)) throw unsupportedUploadType(requestedType);
+    const contentType = requestedType !== undefined ? mediaTypeOf(requestedType)! : uploadContentTypeFor(fileName);
+
+    const videoId = mintId();
+    if (!isValidVideoId(videoId)) throw new Error(`newVideoId returned an invalid id ${JSON.stringify(videoId)}`);
+    const record: UploadRequestRecord = {
+      videoId,
+      ...(fileName !== undefined ? { fileName: cleanFileName(fileName) } : {}),
+      contentType,
+      createdAt: new Date(now()).toISOString(),
+    };
+    await deps.uploads.putBuffer(uploadRequestKey(videoId), JSON.stringify(record), 'application/json');
+    const presigned = await deps.uploads.presignPut(keys.source(videoId), contentType, ttl);
+    logger.info('Video created', { videoId, contentType, fileName: record.fileName });
+    const statusUrl = link(req, statusPath(videoId));
+    const response: CreateVideoResponse = {
+      videoId,
+      upload: {
+        url: presigned.url,
+        method: 'PUT',
+        headers: { ...presigned.headers, 'content-type': contentType },
+        expiresAt: presigned.expiresAt,
+        maxBytes: maxUploadBytes,
+      },
+      statusUrl,
+    };
+    return jsonResponse(201, response, { location: statusUrl });
+  }
+
+  async function listVideos(req: ApiRequest): Promise<ApiResponse> {
+    const limit = parseLimit(req.query.limit);
+    const infos = await listRecentExecutions(deps.swf, deps.domain, limit);
+    const videos: VideoListItem[] = infos.map((info) => {
+      const videoId = info.execution?.workflowId ?? '';
+      return {
+        videoId,
+        runId: info.execution?.runId ?? '',
+        status: statusOf(info),
+        ...(isoOf(info.startTimestamp) ? { startedAt: isoOf(info.startTimestamp) } : {}),
+        ...(isoOf(info.closeTimestamp) ? { closedAt: isoOf(info.closeTimestamp) } : {}),
+        cancelRequested: info.cancelRequested === true,
+        statusUrl: link(req, statusPath(videoId)),
+      };
+    });
+    return jsonResponse(200, { videos });
+  }
+
+  async function getVideo(videoId: string): Promise<ApiResponse> {
+    const latest = await findLatestRun(deps.swf, deps.domain, videoId);
+    const runId = latest?.execution?.runId;
+    if (!latest || !runId) {
+      const record = await readUploadRecord(deps.uploads, videoId, logger);
+      if (!record) throw videoNotFound(videoId);
+      const awaiting: AwaitingUploadStatus = {
+        videoId,
+        status: 'AWAITING_UPLOAD',
+        ...(record.fileName !== undefined ? { fileName: record.fileName } : {}),
+        ...(record.createdAt ? { createdAt: record.createdAt } : {}),
+        steps: [],
+      };
+      return jsonResponse(200, awaiting);
+    }
+    const execution = { workflowId: videoId, runId };
+    try {
+      const detail = await deps.swf.describeWorkflowExecution({ domain: deps.domain, execution });
+      const history = await fullHistory(deps.swf, deps.domain, execution);
+      const status = await videoStatus({ media: deps.media, urlExpiresInSeconds: ttl, logger }, detail.executionInfo ?? latest, history);
+      return jsonResponse(200, status);
+    } catch (error) {
+      // The run went past its retention between the listing and these calls.
+      if (isFault(error, 'UnknownResourceFault')) throw videoNotFound(videoId);
+      throw error;
+    }
+  }
+
+  async function cancelVideo(videoId: string): Promise<ApiResponse> {
+    const latest = await findLatestRun(deps.swf, deps.domain, videoId);
+    const runId = latest?.execution?.runId;
+    if (!latest || !runId) {
+      if (await readUploadRecord(deps.uploads, videoId, logger)) {
+        throw conflict('VideoNotStarted', `Video ${videoId} has not been uploaded yet, so there is nothing to cancel`);
+      }
+      throw videoNotFound(videoId);
+    }
+    const status = statusOf(latest);
+    if (status !== 'RUNNING') throw conflict('VideoNotRunning', `Video ${videoId} is not running (status ${status})`);
+    try {
+      await deps.swf.requestCancelWorkflowExecution({ domain: deps.domain, workflowId: videoId, runId });
+    } catch (error) {
+      // It closed between the listing and the request.
+      if (isFault(error, 'UnknownResourceFault')) throw conflict('VideoNotRunning', `Video ${videoId} is not running any more`);
+      throw error;
+    }
+    logger.info('Video cancel requested', { videoId, runId });
+    const body: CancelVideoResponse = { videoId, runId, status: 'RUNNING', cancelRequested: true };
+    return jsonResponse(202, body);
+  }
+
+  async function route(req: ApiRequest): Promise<ApiResponse> {
+    const method = req.method.toUpperCase();
+    const match = matchRoute(req.path);
+    if (!match) throw notFound('NotFound', `No route for ${method} ${req.path}`);
+    const allowed = ALLOWED[match.route];
+    if (!allowed.includes(method)) {
+      throw new ApiError(405, 'MethodNotAllowed', `${method} is not allowed on ${req.path}; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
+    }
+    if (match.route === 'videos') return method === 'POST' ? createVideo(req) : listVideos(req);
+    const videoId = match.videoId;
+    if (videoId === undefined || !isValidVideoId(videoId)) throw videoNotFound(videoId ?? '');
+    return match.route === 'video' ? getVideo(videoId) : cancelVideo(videoId);
+  }
+
+  return {
+    async handle(req: ApiRequest): Promise<ApiResponse> {
+      try {
+        return await route(req);
+      } catch (error) {
+        if (error instanceof ApiError) return errorResponse(error);
+        return errorResponse(unexpected(error, req));
+      }
+    },
+  };
+
+  function unexpected(error: unknown, req: ApiRequest): ApiError {
+    const name = faultName(error);
+    logger.error('Request failed', { method: req.method, path: req.path, error: errorMessage(error), errorName: name });
+    if (name === 'UnknownResourceFault' || name === 'TypeDeprecatedFault') {
+      return new ApiError(503, 'ServiceNotReady', `The workflow service is not set up for domain ${deps.domain}: ${errorMessage(error)}`);
+    }
+    if (name === 'ThrottlingException' || name === 'LimitExceededFault') {
+      return new ApiError(503, 'Throttled', 'The workflow service is busy; try again', { 'retry-after': '1' });
+    }
+    return new ApiError(500, 'InternalError', 'Internal error');
+  }
+}
+
+function videoNotFound(videoId: string): ApiError {
+  return notFound('VideoNotFound', `No video ${JSON.stringify(videoId)}`);
+}
+
+/** `/videos`, `/videos/{id}`, `/videos/{id}/cancel` (a trailing slash is ignored). */
+export function matchRoute(path: string): { route: Route; videoId?: string } | undefined {
+  const segments = path.replace(/\/+$/, '').split('/');
+  if (segments[0] !== '' || segments[1] !== 'videos') return undefined;
+  if (segments.length === 2) return { route: 'videos' };
+  let videoId: string;
+  try {
+    videoId = decodeURIComponent(segments[2] ?? '');
+  } catch {
+    videoId = '';
+  }
+  if (segments.length === 3) return { route: 'video', videoId };
+  if (segments.length === 4 && segments[3] === 'cancel') return { route: 'cancel', videoId };
+  return undefined;
+}
+
+/** POST /videos's body: empty, or a JSON object. */
+function parseJsonBody(body: Buffer | undefined): { fileName?: unknown; contentType?: unknown } {
+  const text = body?.toString('utf8').trim() ?? '';
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw badRequest('MalformedJson', `The request body is not valid JSON: ${errorMessage(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('InvalidRequest', 'The request body must be a JSON object');
+  return parsed as { fileName?: unknown; contentType?: unknown };
+}
+
+/** `limit`: an integer of at least 1; above 100 it is cut to 100. */
+function parseLimit(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_LIST_LIMIT;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw badRequest('InvalidRequest', `limit must be a positive integer (at most ${MAX_LIST_LIMIT} are returned)`);
+  return Math.min(n, MAX_LIST_LIMIT);
+}

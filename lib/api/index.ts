@@ -1,0 +1,68 @@
+/**
+ * lib/api: the starter HTTP API as plain functions (no framework, no Lambda types).
+ *
+ *   const api = createApi({ swf, domain: DOMAIN, uploads, media, lambdaRole });
+ *   const response = await api.handle({ method: 'POST', path: '/videos', query: {}, headers: {}, body });
+ *
+ * The same starter function runs behind the S3 upload event (lambda/upload-event.ts) and the local
+ * server's upload route (local-server.ts).
+ */
+export {
+  createApi,
+  matchRoute,
+  DEFAULT_LIST_LIMIT,
+  DEFAULT_URL_EXPIRES_SECONDS,
+  MAX_LIST_LIMIT,
+  type Api,
+  type AwaitingUploadStatus,
+  type CancelVideoResponse,
+  type CreateVideoResponse,
+  type VideoListItem,
+} from './api';
+export { ApiError, errorResponse, jsonResponse, faultName, isFault } from './errors';
+export { findLatestRun, fullHistory, listRecentExecutions, statusOf, type ExecutionStatus } from './executions';
+export { startLocalApi, localStoresFor, parseRange, servedContentType, type LocalApi, type LocalApiOptions } from './local-server';
+export {
+  startVideoWorkflow,
+  cleanFileName,
+  InvalidStartError,
+  MAX_FILE_NAME_LENGTH,
+  VIDEO_TAG,
+  type StartVideoArgs,
+  type StartVideoResult,
+  type StarterDeps,
+} from './starter';
+export {
+  videoStatus,
+  summarizeSteps,
+  parseLadder,
+  outputsOf,
+  type AttemptStatus,
+  type DownloadLink,
+  type StepFailure,
+  type StepState,
+  type StepStatus,
+  type VideoOutputs,
+  type VideoStatus,
+} from './status';
+export {
+  handleUploadedObjects,
+  decodeS3EventKey,
+  videoIdOfSourceKey,
+  UploadEventError,
+  type UploadedObject,
+  type UploadEventDeps,
+  type UploadOutcome,
+} from './upload-event';
+export {
+  receiveUpload,
+  readUploadRecord,
+  isUploadContentType,
+  uploadContentTypeFor,
+  mediaTypeOf,
+  type ReceiveUploadArgs,
+  type ReceiveUploadDeps,
+  type ReceiveUploadResult,
+} from './upload';
+export { newVideoId, isValidVideoId, uploadRequestKey, type UploadRequestRecord } from './video-id';
+export { silentApiLogger, type ApiDeps, type ApiErrorBody, type ApiLogger, type ApiRequest, type ApiResponse, type SwfApi } from './types';

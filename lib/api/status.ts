@@ -1,0 +1,413 @@
+import type { HistoryEvent, WorkflowExecutionInfo } from '@aws-sdk/client-swf';
+import { buildView, markerOf, taskId, type TaskFailure, type TaskView, type WorkflowView } from '../decider';
+import type { BlobStore } from '../storage/blob-store';
+import type { Manifest, ProbeResult, Rendition, WorkflowCancelDetails, WorkflowFailureDetails, WorkflowInput, WorkflowResult } from '../video/contracts';
+import { keys } from '../video/contracts';
+import { LADDER_MARKER, STEPS, type StepName } from '../video/definition';
+import { errorMessage } from './errors';
+import { isoOf, statusOf, type ExecutionStatus } from './executions';
+import { silentApiLogger, type ApiLogger } from './types';
+
+/**
+ * GET /videos/{id}: a run's history turned into what a person wants to see: the overall status,
+ * each step of the pipeline with its attempts and times, and, once completed, download links for
+ * everything the pipeline made.
+ *
+ * Step state comes from lib/decider's reducer (`buildView`). A step's tasks are found by name (the
+ * Lambda function / activity type of definition.ts STEPS), so the summary does not depend on the
+ * workflow's task keys; a transcode task's rendition comes from its input.
+ */
+
+export type StepState =
+  /** Not reached yet (the run is open). */
+  | 'PENDING'
+  | 'SCHEDULED'
+  | 'RUNNING'
+  /** The last attempt failed and a backoff timer runs before the next one. */
+  | 'RETRY_WAIT'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'CANCELED'
+  /** Never reached: the run closed first. */
+  | 'NOT_RUN';
+
+export interface StepFailure {
+  /** error, timeout, canceled, scheduleFailed, startFailed (see lib/decider TaskFailure). */
+  type: string;
+  /** Error name (e.g. NotAVideoError), timeout type, or SWF cause. */
+  reason: string;
+  details?: string;
+}
+
+export interface AttemptStatus {
+  attempt: number;
+  state: StepState;
+  scheduledAt?: string;
+  startedAt?: string;
+  closedAt?: string;
+  failure?: StepFailure;
+}
+
+export interface StepStatus {
+  name: 'probe' | 'ladder' | 'transcode' | 'thumbnails' | 'publish';
+  /** transcode only: the rendition (e.g. `720p`). */
+  rendition?: string;
+  state: StepState;
+  /** Attempts made so far. */
+  attempts: number;
+  /** First attempt scheduled. */
+  scheduledAt?: string;
+  /** Latest attempt started. */
+  startedAt?: string;
+  /** Latest attempt closed (the step's end when it is done). */
+  closedAt?: string;
+  /** RETRY_WAIT: when the next attempt is scheduled. */
+  nextAttemptAt?: string;
+  /** Why the latest attempt did not complete (absent once the step completed). */
+  failure?: StepFailure;
+  /** Every attempt, oldest first. */
+  attemptDetails: AttemptStatus[];
+  /** ladder only: the renditions chosen. */
+  renditions?: Rendition[] | { name: string }[];
+}
+
+export interface DownloadLink {
+  key: string;
+  url: string;
+  sizeBytes?: number;
+}
+
+export interface VideoOutputs {
+  /** When the URLs below stop working. */
+  expiresAt: string;
+  manifest: DownloadLink;
+  masterPlaylist: DownloadLink;
+  renditions: {
+    name: string;
+    width: number;
+    height: number;
+    bitrateKbps: number;
+    durationSeconds: number;
+    mp4: DownloadLink;
+    playlist: DownloadLink;
+  }[];
+  thumbnails?: {
+    poster: DownloadLink;
+    sprite: DownloadLink;
+    vtt: DownloadLink;
+    intervalSeconds: number;
+    count: number;
+  };
+  /** Set when manifest.json could not be read: only the manifest and master playlist links are given. */
+  manifestError?: string;
+}
+
+export interface VideoStatus {
+  videoId: string;
+  runId: string;
+  status: ExecutionStatus;
+  startedAt?: string;
+  closedAt?: string;
+  cancelRequested: boolean;
+  /**
+   * FAILED, TIMED_OUT, TERMINATED: why the run closed. For the workflow's own failures `details`
+   * is WorkflowFailureDetails JSON, whose step, error and message are copied out.
+   */
+  failure?: { reason: string; details?: string; step?: string; error?: string; message?: string };
+  /** CANCELED: WorkflowCancelDetails (the steps that completed, the Lambda tasks abandoned), when given. */
+  cancellation?: Partial<WorkflowCancelDetails>;
+  fileName?: string;
+  sourceKey?: string;
+  /** The probe step's findings, once it completed. */
+  source?: ProbeResult;
+  steps: StepStatus[];
+  /** COMPLETED only. */
+  outputs?: VideoOutputs;
+  /** Set when the history could not be summarized (the steps are then empty). */
+  historyError?: string;
+}
+
+export interface StatusDeps {
+  media: BlobStore;
+  urlExpiresInSeconds: number;
+  logger?: ApiLogger;
+}
+
+const STEP_BY_FUNCTION = new Map<string, StepName>(Object.entries(STEPS).map(([step, def]) => [def.functionName, step as StepName]));
+
+/** Builds the status of one run from its execution info and full history. */
+export async function videoStatus(deps: StatusDeps, info: WorkflowExecutionInfo, history: readonly HistoryEvent[]): Promise<VideoStatus> {
+  const logger = deps.logger ?? silentApiLogger;
+  const videoId = info.execution?.workflowId ?? '';
+  const runId = info.execution?.runId ?? '';
+  const status = statusOf(info);
+  const base: VideoStatus = {
+    videoId,
+    runId,
+    status,
+    ...optional('startedAt', isoOf(info.startTimestamp)),
+    ...optional('closedAt', isoOf(info.closeTimestamp)),
+    cancelRequested: info.cancelRequested === true,
+    steps: [],
+  };
+
+  let view: WorkflowView;
+  try {
+    view = buildView(history);
+  } catch (error) {
+    logger.warn('Could not summarize the history', { videoId, runId, error: errorMessage(error) });
+    return { ...base, historyError: errorMessage(error) };
+  }
+
+  const input = parseJson<Partial<WorkflowInput>>(view.input);
+  if (typeof input?.fileName === 'string') base.fileName = input.fileName;
+  if (typeof input?.sourceKey === 'string') base.sourceKey = input.sourceKey;
+  if (view.cancelRequested) base.cancelRequested = true;
+  const closed = view.closed;
+  if (status === 'CANCELED') {
+    const details = parseJson<Partial<WorkflowCancelDetails>>(closed?.details);
+    if (details && typeof details === 'object') base.cancellation = details;
+  } else if (status === 'FAILED' || status === 'TIMED_OUT' || status === 'TERMINATED') {
+    const reason = closed?.reason ?? (status === 'TIMED_OUT' ? 'WorkflowTimedOut' : status);
+    const parsed = parseJson<Partial<WorkflowFailureDetails>>(closed?.details);
+    const d = parsed && typeof parsed === 'object' ? parsed : {};
+    base.failure = {
+      reason,
+      ...optional('details', closed?.details),
+      ...optional('step', typeof d.step === 'string' ? d.step : undefined),
+      ...optional('error', typeof d.error === 'string' ? d.error : undefined),
+      ...optional('message', typeof d.message === 'string' ? d.message : undefined),
+    };
+  }
+
+  const summary = summarizeSteps(view, status === 'RUNNING');
+  base.steps = summary.steps;
+  if (summary.probe) base.source = summary.probe;
+
+  if (status === 'COMPLETED') {
+    const result = parseJson<Partial<WorkflowResult>>(closed?.result);
+    base.outputs = await outputsOf(deps, videoId, result ?? {});
+  }
+  return base;
+}
+
+interface StepSummary {
+  steps: StepStatus[];
+  probe?: ProbeResult;
+}
+
+/** The pipeline's steps, in order: probe, ladder, transcode (one per rendition), thumbnails, publish. */
+export function summarizeSteps(view: WorkflowView, runOpen: boolean): StepSummary {
+  // Attempts of each step, grouped by task key (one key per step; one per rendition for transcode).
+  const groups = new Map<StepName, Map<string, TaskView[]>>();
+  for (const [key, attempts] of view.tasksByKey) {
+    const last = attempts[attempts.length - 1];
+    const step = last ? STEP_BY_FUNCTION.get(last.name) : undefined;
+    if (!step) continue;
+    const byKey = groups.get(step) ?? new Map<string, TaskView[]>();
+    byKey.set(key, [...attempts]);
+    groups.set(step, byKey);
+  }
+
+  const single = (name: StepName): StepStatus => {
+    const byKey = groups.get(name);
+    const attempts = byKey ? [...byKey.values()].flat().sort(byAttempt) : [];
+    return stepOf(view, name, attempts, runOpen);
+  };
+
+  const steps: StepStatus[] = [];
+  const probe = single('probe');
+  steps.push(probe);
+
+  // The ladder is a decision, recorded as the 'ladder' marker.
+  const marker = markerOf(view, LADDER_MARKER);
+  const ladder = parseLadder(marker?.details);
+  steps.push({
+    name: 'ladder',
+    state: marker ? 'COMPLETED' : runOpen ? 'PENDING' : 'NOT_RUN',
+    attempts: marker ? 1 : 0,
+    ...(marker ? { closedAt: iso(marker.at) } : {}),
+    attemptDetails: marker ? [{ attempt: 1, state: 'COMPLETED', closedAt: iso(marker.at) }] : [],
+    ...(ladder ? { renditions: ladder } : {}),
+  });
+
+  // One transcode step per rendition: the ladder's, in its order, then any other the history shows.
+  const transcodes = new Map<string, TaskView[]>();
+  for (const r of ladder ?? []) transcodes.set(r.name, []);
+  for (const [key, attempts] of groups.get('transcode') ?? []) {
+    const rendition = renditionOf(attempts, key);
+    transcodes.set(rendition, [...(transcodes.get(rendition) ?? []), ...attempts].sort(byAttempt));
+  }
+  for (const [rendition, attempts] of transcodes) steps.push({ ...stepOf(view, 'transcode', attempts, runOpen), rendition });
+
+  steps.push(single('thumbnails'));
+  steps.push(single('publish'));
+
+  const probeResult = lastCompleted(groups.get('probe'));
+  const parsedProbe = parseJson<ProbeResult>(probeResult?.result);
+  return { steps, ...(parsedProbe && typeof parsedProbe === 'object' ? { probe: parsedProbe } : {}) };
+}
+
+function stepOf(view: WorkflowView, name: StepName, attempts: readonly TaskView[], runOpen: boolean): StepStatus {
+  const first = attempts[0];
+  const last = attempts[attempts.length - 1];
+  if (!first || !last) return { name, state: runOpen ? 'PENDING' : 'NOT_RUN', attempts: 0, attemptDetails: [] };
+  let state = stateOf(last);
+  let nextAttemptAt: string | undefined;
+  if (!last.open && last.state !== 'completed') {
+    // A backoff timer named after the next attempt's id means a retry is coming.
+    const timer = view.timers.get(taskId(last.key, last.attempt + 1));
+    if (timer?.open && runOpen) {
+      state = 'RETRY_WAIT';
+      nextAttemptAt = iso(timer.fireAt);
+    }
+  }
+  // The run closed while the step was open (terminated, timed out): the step did not finish.
+  if (!runOpen && (state === 'SCHEDULED' || state === 'RUNNING')) state = 'CANCELED';
+  return {
+    name,
+    state,
+    attempts: attempts.length,
+    ...optional('scheduledAt', iso(first.scheduledAt)),
+    ...optional('startedAt', iso(last.startedAt)),
+    ...optional('closedAt', last.open ? undefined : iso(last.closedAt)),
+    ...optional('nextAttemptAt', nextAttemptAt),
+    ...(last.failure && last.state !== 'completed' ? { failure: failureOf(last.failure) } : {}),
+    attemptDetails: attempts.map((t, i) => ({
+      attempt: i + 1,
+      state: stateOf(t),
+      ...optional('scheduledAt', iso(t.scheduledAt)),
+      ...optional('startedAt', iso(t.startedAt)),
+      ...optional('closedAt', t.open ? undefined : iso(t.closedAt)),
+      ...(t.failure ? { failure: failureOf(t.failure) } : {}),
+    })),
+  };
+}
+
+function stateOf(task: TaskView): StepState {
+  switch (task.state) {
+    case 'scheduled':
+      return 'SCHEDULED';
+    case 'started':
+      return 'RUNNING';
+    case 'completed':
+      return 'COMPLETED';
+    case 'timedOut':
+      return 'TIMED_OUT';
+    case 'canceled':
+      return 'CANCELED';
+    case 'failed':
+    case 'scheduleFailed':
+    case 'startFailed':
+      return 'FAILED';
+  }
+}
+
+function failureOf(f: TaskFailure): StepFailure {
+  return { type: f.type, reason: f.reason, ...optional('details', f.details) };
+}
+
+function byAttempt(a: TaskView, b: TaskView): number {
+  return (a.scheduledEventId ?? a.closedEventId ?? 0) - (b.scheduledEventId ?? b.closedEventId ?? 0) || a.attempt - b.attempt;
+}
+
+function lastCompleted(groups: Map<string, TaskView[]> | undefined): TaskView | undefined {
+  for (const attempts of groups?.values() ?? []) {
+    for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]?.state === 'completed') return attempts[i];
+  }
+  return undefined;
+}
+
+/** The rendition a transcode task works on: its input's `rendition.name`, else its key without a `transcode` prefix. */
+function renditionOf(attempts: readonly TaskView[], key: string): string {
+  for (const t of attempts) {
+    const input = parseJson<{ rendition?: { name?: unknown } }>(t.input);
+    const name = input?.rendition?.name;
+    if (typeof name === 'string' && name) return name;
+  }
+  return key.replace(/^transcode[-_:.]?/, '') || key;
+}
+
+/**
+ * The 'ladder' marker's details: a JSON list of renditions (or of names), bare or as
+ * `{ renditions: [...] }` / `{ ladder: [...] }`.
+ */
+export function parseLadder(details: string | undefined): Rendition[] | { name: string }[] | undefined {
+  const parsed = parseJson<unknown>(details);
+  const list = Array.isArray(parsed)
+    ? parsed
+    : typeof parsed === 'object' && parsed !== null
+      ? ((parsed as { renditions?: unknown }).renditions ?? (parsed as { ladder?: unknown }).ladder)
+      : undefined;
+  if (!Array.isArray(list)) return undefined;
+  const out: { name: string }[] = [];
+  for (const item of list) {
+    if (typeof item === 'string' && item) out.push({ name: item });
+    else if (typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string') out.push(item as Rendition);
+  }
+  return out;
+}
+
+/** Download links for a completed run, from the workflow's result and manifest.json. */
+export async function outputsOf(deps: StatusDeps, videoId: string, result: Partial<WorkflowResult>): Promise<VideoOutputs> {
+  const logger = deps.logger ?? silentApiLogger;
+  const ttl = deps.urlExpiresInSeconds;
+  let expiresAt = '';
+  const link = async (key: string, extra: object = {}): Promise<DownloadLink> => {
+    const signed = await deps.media.presignGet(key, ttl);
+    if (!expiresAt || signed.expiresAt < expiresAt) expiresAt = signed.expiresAt;
+    return { key, url: signed.url, ...extra };
+  };
+  const manifestKey = typeof result.manifestKey === 'string' ? result.manifestKey : keys.manifest(videoId);
+  const masterKey = typeof result.masterPlaylistKey === 'string' ? result.masterPlaylistKey : keys.hlsMaster(videoId);
+  const outputs: VideoOutputs = { expiresAt, manifest: await link(manifestKey), masterPlaylist: await link(masterKey), renditions: [] };
+
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse((await deps.media.getBuffer(manifestKey)).toString('utf8')) as Manifest;
+  } catch (error) {
+    logger.warn('Could not read the manifest', { videoId, key: manifestKey, error: errorMessage(error) });
+    return { ...outputs, expiresAt, manifestError: errorMessage(error) };
+  }
+  for (const r of manifest.renditions ?? []) {
+    outputs.renditions.push({
+      name: r.name,
+      width: r.width,
+      height: r.height,
+      bitrateKbps: r.bitrateKbps,
+      durationSeconds: r.durationSeconds,
+      mp4: await link(r.mp4.key, { sizeBytes: r.mp4.sizeBytes }),
+      playlist: await link(r.hls.playlist.key, { sizeBytes: r.hls.playlist.sizeBytes }),
+    });
+  }
+  const t = manifest.thumbnails;
+  if (t) {
+    outputs.thumbnails = {
+      poster: await link(t.poster.key, { sizeBytes: t.poster.sizeBytes }),
+      sprite: await link(t.sprite.key, { sizeBytes: t.sprite.sizeBytes }),
+      vtt: await link(t.vtt.key, { sizeBytes: t.vtt.sizeBytes }),
+      intervalSeconds: t.intervalSeconds,
+      count: t.count,
+    };
+  }
+  outputs.expiresAt = expiresAt;
+  return outputs;
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms !== undefined && ms > 0 ? new Date(ms).toISOString() : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

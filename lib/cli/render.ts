@@ -1,0 +1,99 @@
+import type { VideoStatus, StepStatus } from '../api/status';
+
+/** Terminal rendering of the API's answers: plain text, one concern per function. */
+
+const STATE_MARK: Record<string, string> = {
+  PENDING: '·',
+  SCHEDULED: '…',
+  RUNNING: '▶',
+  RETRY_WAIT: '↻',
+  COMPLETED: '✔',
+  FAILED: '✘',
+  TIMED_OUT: '⏱',
+  CANCELED: '⊘',
+  NOT_RUN: '-',
+};
+
+export function stepLabel(step: StepStatus): string {
+  return step.rendition ? `${step.name} ${step.rendition}` : step.name;
+}
+
+function seconds(fromIso: string | undefined, toIso: string | undefined): string {
+  if (!fromIso || !toIso) return '';
+  return `${((Date.parse(toIso) - Date.parse(fromIso)) / 1000).toFixed(1)}s`;
+}
+
+/** One line per step: mark, name, state, attempts, duration, failure. */
+export function renderSteps(status: VideoStatus): string[] {
+  return status.steps.map((s) => {
+    const attempts = s.attempts > 1 ? ` (attempt ${s.attempts})` : '';
+    const took = s.state === 'COMPLETED' ? ` ${seconds(s.scheduledAt, s.closedAt)}` : '';
+    const why = s.failure ? `  ${s.failure.reason ?? ''}${s.failure.details ? `: ${s.failure.details}` : ''}` : '';
+    return `  ${STATE_MARK[s.state] ?? '?'} ${stepLabel(s).padEnd(16)} ${s.state.padEnd(10)}${attempts}${took}${why}`;
+  });
+}
+
+/** A compact one-line summary, for progress that changes over time. */
+export function progressLine(status: VideoStatus): string {
+  const done = status.steps.filter((s) => s.state === 'COMPLETED').length;
+  const running = status.steps.filter((s) => s.state === 'RUNNING' || s.state === 'SCHEDULED').map(stepLabel);
+  return `${status.status} ${done}/${status.steps.length} steps done${running.length ? `; running: ${running.join(', ')}` : ''}`;
+}
+
+export function renderOutputs(status: VideoStatus): string[] {
+  const o = status.outputs;
+  if (!o) return [];
+  const lines = ['Outputs:', `  manifest         ${o.manifest.url}`, `  HLS master       ${o.masterPlaylist.url}`];
+  for (const r of o.renditions) {
+    lines.push(`  ${r.name.padEnd(6)} ${`${r.width}x${r.height}`.padEnd(10)} ${String(r.bitrateKbps).padStart(5)} kb/s  ${r.mp4.url}`);
+  }
+  if (o.thumbnails) {
+    lines.push(`  poster           ${o.thumbnails.poster.url}`);
+    lines.push(`  sprite           ${o.thumbnails.sprite.url}`);
+    lines.push(`  thumbnails VTT   ${o.thumbnails.vtt.url}`);
+  }
+  return lines;
+}
+
+export function renderFailure(status: VideoStatus): string[] {
+  const f = status.failure;
+  if (!f) return [];
+  const where = f.step ? ` in ${f.step}` : '';
+  return [`Failure${where}: ${f.reason}${f.message ? `: ${f.message}` : f.details ? `: ${f.details}` : ''}`];
+}
+
+interface TimelineEvent {
+  eventId: number;
+  eventType: string;
+  eventTimestamp: number | string;
+  [attributes: string]: unknown;
+}
+
+/** The attribute that best names what an event is about. */
+function subject(e: TimelineEvent): string {
+  const attrs = Object.entries(e).find(([k]) => k.endsWith('EventAttributes'))?.[1] as Record<string, unknown> | undefined;
+  if (!attrs) return '';
+  const name = (attrs.id ?? attrs.activityId ?? attrs.timerId ?? attrs.markerName ?? attrs.signalName ?? attrs.workflowId) as string | undefined;
+  const why = (attrs.reason ?? attrs.cause ?? attrs.timeoutType) as string | undefined;
+  return [name, why].filter(Boolean).join('  ');
+}
+
+function epochMs(ts: number | string): number {
+  return typeof ts === 'number' ? ts * 1000 : Date.parse(ts);
+}
+
+/**
+ * The execution's history as a timeline: seconds since the start, a bar scaled to the run's
+ * length, the event and what it concerns.
+ */
+export function renderTimeline(events: readonly TimelineEvent[], width = 30): string[] {
+  if (events.length === 0) return [];
+  const t0 = epochMs(events[0]!.eventTimestamp);
+  const total = Math.max(1, epochMs(events[events.length - 1]!.eventTimestamp) - t0);
+  return events.map((e) => {
+    const t = epochMs(e.eventTimestamp) - t0;
+    const pos = Math.round((t / total) * (width - 1));
+    const bar = `${' '.repeat(pos)}●${' '.repeat(width - 1 - pos)}`;
+    return `  ${(t / 1000).toFixed(2).padStart(7)}s |${bar}| ${String(e.eventId).padStart(3)} ${e.eventType} ${subject(e)}`.trimEnd();
+  });
+}
