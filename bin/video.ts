@@ -113,7 +113,7 @@ async function main(): Promise<number> {
     case 'history': {
       const h = await client.history(need('a video id'));
       console.log(`${h.videoId} (run ${h.runId}):`);
-      for (const l of renderTimeline(h.events as never)) console.log(l);
+      for (const l of renderTimeline(h.events)) console.log(l);
       return 0;
     }
     case 'list': {

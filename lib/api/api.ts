@@ -1,7 +1,7 @@
 import { keys } from '../video/contracts';
 import { MAX_UPLOAD_BYTES } from '../video/definition';
 import { ApiError, badRequest, conflict, errorMessage, errorResponse, faultName, isFault, jsonResponse, notFound } from './errors';
-import { findLatestRun, fullHistory, isoOf, listRecentExecutions, statusOf, type ExecutionStatus } from './executions';
+import { findLatestRun, fullHistory, isoOf, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus } from './executions';
 import { cleanFileName, MAX_FILE_NAME_LENGTH } from './starter';
 import { videoStatus } from './status';
 import { isUploadContentType, mediaTypeOf, readUploadRecord, unsupportedUploadType, uploadContentTypeFor } from './upload';
@@ -52,9 +52,9 @@ export interface Api {
   handle(req: ApiRequest): Promise<ApiResponse>;
 }
 
-type Route = 'videos' | 'video' | 'cancel';
+type Route = 'videos' | 'video' | 'history' | 'cancel';
 
-const ALLOWED: Record<Route, string[]> = { videos: ['GET', 'POST'], video: ['GET'], cancel: ['POST'] };
+const ALLOWED: Record<Route, string[]> = { videos: ['GET', 'POST'], video: ['GET'], history: ['GET'], cancel: ['POST'] };
 
 /**
  * The starter HTTP API as a plain function of a request:
@@ -62,6 +62,7 @@ const ALLOWED: Record<Route, string[]> = { videos: ['GET', 'POST'], video: ['GET
  *   POST /videos                 {fileName?, contentType?} -> 201 {videoId, upload: {url, method, headers}, statusUrl}
  *   GET  /videos?limit=20        recent videos, open and closed, newest first
  *   GET  /videos/{id}            status, steps and (when completed) download links
+ *   GET  /videos/{id}/history    the latest run's SWF history, as get-workflow-execution-history prints it
  *   POST /videos/{id}/cancel     202; 404 unknown, 409 not running
  *
  * Every error is JSON `{ error: { code, message } }`. The upload itself goes to the presigned URL
@@ -160,6 +161,18 @@ export function createApi(deps: ApiDeps): Api {
     }
   }
 
+  async function getHistory(videoId: string): Promise<ApiResponse> {
+    const runId = (await findLatestRun(deps.swf, deps.domain, videoId))?.execution?.runId;
+    if (!runId) throw videoNotFound(videoId);
+    try {
+      const events = await fullHistory(deps.swf, deps.domain, { workflowId: videoId, runId });
+      return jsonResponse(200, { videoId, runId, events: toWireEvents(events) });
+    } catch (error) {
+      if (isFault(error, 'UnknownResourceFault')) throw videoNotFound(videoId);
+      throw error;
+    }
+  }
+
   async function cancelVideo(videoId: string): Promise<ApiResponse> {
     const latest = await findLatestRun(deps.swf, deps.domain, videoId);
     const runId = latest?.execution?.runId;
@@ -194,6 +207,7 @@ export function createApi(deps: ApiDeps): Api {
     if (match.route === 'videos') return method === 'POST' ? createVideo(req) : listVideos(req);
     const videoId = match.videoId;
     if (videoId === undefined || !isValidVideoId(videoId)) throw videoNotFound(videoId ?? '');
+    if (match.route === 'history') return getHistory(videoId);
     return match.route === 'video' ? getVideo(videoId) : cancelVideo(videoId);
   }
 
@@ -238,6 +252,7 @@ export function matchRoute(path: string): { route: Route; videoId?: string } | u
   }
   if (segments.length === 3) return { route: 'video', videoId };
   if (segments.length === 4 && segments[3] === 'cancel') return { route: 'cancel', videoId };
+  if (segments.length === 4 && segments[3] === 'history') return { route: 'history', videoId };
   return undefined;
 }
 

@@ -62,6 +62,13 @@ export async function fullHistory(swf: SwfApi, domain: string, execution: { work
   return events;
 }
 
+/** An SWF history event in the wire shape (`aws swf get-workflow-execution-history`): epoch-second timestamps. */
+export type WireHistoryEvent = Omit<HistoryEvent, 'eventTimestamp'> & { eventId: number; eventType: string; eventTimestamp: number };
+
+export function toWireEvents(events: readonly HistoryEvent[]): WireHistoryEvent[] {
+  return events.map((e) => ({ ...e, eventId: e.eventId!, eventType: e.eventType!, eventTimestamp: (e.eventTimestamp?.getTime() ?? 0) / 1000 }));
+}
+
 /** The API's overall status of a run: RUNNING while open, else SWF's close status. */
 export type ExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TIMED_OUT' | 'TERMINATED' | 'CONTINUED_AS_NEW';
 

@@ -20,7 +20,7 @@ export {
   type VideoListItem,
 } from './api';
 export { ApiError, errorResponse, jsonResponse, faultName, isFault } from './errors';
-export { findLatestRun, fullHistory, listRecentExecutions, statusOf, type ExecutionStatus } from './executions';
+export { findLatestRun, fullHistory, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus, type WireHistoryEvent } from './executions';
 export { startLocalApi, localStoresFor, parseRange, servedContentType, type LocalApi, type LocalApiOptions } from './local-server';
 export {
   startVideoWorkflow,

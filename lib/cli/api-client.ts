@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, extname } from 'node:path';
 import type { CreateVideoResponse, VideoListItem } from '../api/api';
+import type { WireHistoryEvent } from '../api/executions';
 import type { VideoStatus } from '../api/status';
 
 /** An error answer of the starter API: `{ error: { code, message } }` with its HTTP status. */
@@ -61,7 +62,7 @@ export class VideoApiClient {
     return this.call('GET', `/videos?limit=${limit}`);
   }
 
-  history(videoId: string): Promise<{ videoId: string; runId: string; events: Record<string, unknown>[] }> {
+  history(videoId: string): Promise<{ videoId: string; runId: string; events: WireHistoryEvent[] }> {
     return this.call('GET', `/videos/${encodeURIComponent(videoId)}/history`);
   }
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HistoryEvent } from '@aws-sdk/client-swf';
 import type { VideoStatus } from '../api/status';
 import { startLocalStack } from '../local/stack';
 import { VideoApiClient } from './api-client';
@@ -58,7 +57,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     for (const line of renderOutputs(status)) out(line);
     out('');
     out(`History of ${videoId} (run ${status.runId}):`);
-    for (const line of renderTimeline(await history(stack.swf, stack.domain, videoId, status.runId))) out(line);
+    for (const line of renderTimeline((await client.history(videoId)).events)) out(line);
     return status.status === 'COMPLETED' ? 0 : 1;
   } finally {
     await stack.close();
@@ -82,15 +81,4 @@ async function follow(client: VideoApiClient, videoId: string, out: (line: strin
     if (TERMINAL.has(status.status)) return status;
     await new Promise((r) => setTimeout(r, pollMs));
   }
-}
-
-async function history(swf: import('@aws-sdk/client-swf').SWF, domain: string, workflowId: string, runId: string) {
-  const events: HistoryEvent[] = [];
-  let nextPageToken: string | undefined;
-  do {
-    const page = await swf.getWorkflowExecutionHistory({ domain, execution: { workflowId, runId }, nextPageToken });
-    events.push(...(page.events ?? []));
-    nextPageToken = page.nextPageToken;
-  } while (nextPageToken);
-  return events.map((e) => ({ ...e, eventId: e.eventId!, eventType: e.eventType!, eventTimestamp: e.eventTimestamp!.getTime() / 1000 }));
 }

@@ -1,4 +1,5 @@
-import type { VideoStatus, StepStatus } from '../api/status';
+import type { WireHistoryEvent } from '../api/executions';
+import type { StepStatus, VideoStatus } from '../api/status';
 
 /** Terminal rendering of the API's answers: plain text, one concern per function. */
 
@@ -62,12 +63,8 @@ export function renderFailure(status: VideoStatus): string[] {
   return [`Failure${where}: ${f.reason}${f.message ? `: ${f.message}` : f.details ? `: ${f.details}` : ''}`];
 }
 
-interface TimelineEvent {
-  eventId: number;
-  eventType: string;
-  eventTimestamp: number | string;
-  [attributes: string]: unknown;
-}
+/** A history event as the API serves it (epoch-second timestamps). */
+type TimelineEvent = WireHistoryEvent;
 
 /** The attribute that best names what an event is about. */
 function subject(e: TimelineEvent): string {
@@ -78,8 +75,8 @@ function subject(e: TimelineEvent): string {
   return [name, why].filter(Boolean).join('  ');
 }
 
-function epochMs(ts: number | string): number {
-  return typeof ts === 'number' ? ts * 1000 : Date.parse(ts);
+function epochMs(ts: number): number {
+  return ts * 1000;
 }
 
 /**

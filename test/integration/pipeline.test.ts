@@ -1,0 +1,150 @@
+/**
+ * The whole pipeline on one machine, driven the way a user drives it: through the HTTP API, with
+ * real ffmpeg behind the step handlers, swf-local coordinating and the real decider deciding.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { VideoStatus } from '../../lib/api/status';
+import { VideoApiClient } from '../../lib/cli/api-client';
+import { generateTestClip } from '../../lib/cli/test-clip';
+import { startLocalStack, type LocalStack } from '../../lib/local/stack';
+import { ffmpegPath, runFfprobeJson, runProcess } from '../../lib/video/ffmpeg';
+
+jest.setTimeout(180_000);
+
+const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+let stack: LocalStack;
+let client: VideoApiClient;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: join(dir, 'data'), db: ':memory:', enginePort: 0, apiPort: 0, pollTimeoutMs: 5000, transcodePreset: 'ultrafast' });
+  client = new VideoApiClient(stack.api.url);
+});
+
+afterAll(async () => {
+  await stack?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(videoId: string, done: (s: VideoStatus) => boolean, timeoutMs = 120_000): Promise<VideoStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await client.status(videoId);
+    if (done(status)) return status;
+    if (Date.now() > deadline) throw new Error(`video ${videoId} still ${status.status} after ${timeoutMs} ms: ${JSON.stringify(status.steps.map((s) => [s.name, s.rendition, s.state]))}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+const closed = (s: VideoStatus) => s.status !== 'RUNNING';
+
+async function fetchText(url: string): Promise<string> {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+test('a 2-second 1280x720 upload becomes three renditions, a playable HLS ladder and thumbnails', async () => {
+  const clip = join(dir, 'clip.mp4');
+  await generateTestClip(clip, { seconds: 2, width: 1280, height: 720 });
+  const videoId = await client.upload(clip);
+  const status = await until(videoId, closed);
+  expect(status.status).toBe('COMPLETED');
+  expect(status.steps.map((s) => `${s.name}${s.rendition ? ` ${s.rendition}` : ''}:${s.state}`)).toEqual([
+    'probe:COMPLETED',
+    'ladder:COMPLETED',
+    'transcode 720p:COMPLETED',
+    'transcode 480p:COMPLETED',
+    'transcode 360p:COMPLETED',
+    'thumbnails:COMPLETED',
+    'publish:COMPLETED',
+  ]);
+  const outputs = status.outputs!;
+  expect(outputs.renditions.map((r) => [r.name, r.width, r.height])).toEqual([
+    ['720p', 1280, 720],
+    ['480p', 854, 480],
+    ['360p', 640, 360],
+  ]);
+
+  // Each MP4, read back from its download URL, has the planned resolution, H.264 video and AAC audio.
+  for (const r of outputs.renditions) {
+    const probe = (await runFfprobeJson(['-show_streams', '-show_format', r.mp4.url])) as {
+      streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
+      format: { duration: string };
+    };
+    const video = probe.streams.find((s) => s.codec_type === 'video')!;
+    expect([video.codec_name, video.width, video.height]).toEqual(['h264', r.width, r.height]);
+    expect(probe.streams.some((s) => s.codec_type === 'audio' && s.codec_name === 'aac')).toBe(true);
+    expect(Number(probe.format.duration)).toBeCloseTo(2, 0);
+  }
+
+  // The master playlist lists every rendition, and a player can follow it down to the segments.
+  const master = await fetchText(outputs.masterPlaylist.url);
+  expect(master.startsWith('#EXTM3U')).toBe(true);
+  const variants = master.split('\n').filter((l) => l && !l.startsWith('#'));
+  expect(variants).toEqual(['720p/index.m3u8', '480p/index.m3u8', '360p/index.m3u8']);
+  expect(master).toContain('RESOLUTION=1280x720');
+  for (const v of variants) {
+    const media = await fetchText(new URL(v, outputs.masterPlaylist.url).toString());
+    expect(media).toContain('#EXT-X-ENDLIST');
+    const segment = media.split('\n').find((l) => l.endsWith('.ts'))!;
+    const res = await fetch(new URL(segment, new URL(v, outputs.masterPlaylist.url)).toString());
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+  }
+  // A player's view: ffmpeg opens the master playlist over HTTP and decodes it to the end. (The
+  // bundled ffprobe build crashes on MPEG-TS, so ffmpeg does the reading.)
+  const played = await runProcess(ffmpegPath(), ['-hide_banner', '-nostdin', '-i', outputs.masterPlaylist.url, '-map', '0:v:0', '-map', '0:a:0', '-f', 'null', '-']);
+  expect(played.stderr).toMatch(/Input #0, hls/);
+  const time = /time=(\d+):(\d+):([\d.]+)/g;
+  const last = [...played.stderr.matchAll(time)].pop()!;
+  expect(Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3])).toBeCloseTo(2, 0);
+
+  // Thumbnails: a JPEG poster and sprite, and a WebVTT track that points into the sprite.
+  const poster = Buffer.from(await (await fetch(outputs.thumbnails!.poster.url)).arrayBuffer());
+  expect(poster.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  const sprite = Buffer.from(await (await fetch(outputs.thumbnails!.sprite.url)).arrayBuffer());
+  expect(sprite.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  const vtt = await fetchText(outputs.thumbnails!.vtt.url);
+  expect(vtt.startsWith('WEBVTT')).toBe(true);
+  expect(vtt).toMatch(/sprite\.jpg#xywh=\d+,\d+,\d+,\d+/);
+
+  const manifest = JSON.parse(await fetchText(outputs.manifest.url)) as { videoId: string; renditions: unknown[] };
+  expect(manifest.videoId).toBe(videoId);
+  expect(manifest.renditions).toHaveLength(3);
+
+  // The history, as the API serves it, tells the same story in SWF's own events.
+  const { events } = await client.history(videoId);
+  expect(events[0]!.eventType).toBe('WorkflowExecutionStarted');
+  expect(events[events.length - 1]!.eventType).toBe('WorkflowExecutionCompleted');
+  expect(events.filter((e) => e.eventType === 'LambdaFunctionCompleted')).toHaveLength(6);
+});
+
+test('an upload that is not a video fails the workflow with a clear reason', async () => {
+  const bogus = join(dir, 'not-a-video.mp4');
+  writeFileSync(bogus, 'this is plain text, not a video\n'.repeat(100));
+  const videoId = await client.upload(bogus);
+  const status = await until(videoId, closed);
+  expect(status.status).toBe('FAILED');
+  expect(status.failure).toMatchObject({ reason: 'NotAVideo', step: 'probe', error: 'NotAVideoError' });
+  expect(status.failure?.message).toMatch(/not a video/i);
+  expect(status.steps.find((s) => s.name === 'probe')).toMatchObject({ state: 'FAILED', attempts: 1 });
+});
+
+test('cancelling mid-way stops the workflow: it closes CANCELED and publishes nothing', async () => {
+  const clip = join(dir, 'long.mp4');
+  await generateTestClip(clip, { seconds: 20, width: 1280, height: 720 });
+  const videoId = await client.upload(clip);
+  await until(videoId, (s) => s.steps.some((step) => step.name === 'transcode' && step.state === 'RUNNING'));
+  await client.cancel(videoId);
+  const status = await until(videoId, closed);
+  expect(status.status).toBe('CANCELED');
+  expect(status.steps.find((s) => s.name === 'publish')?.state).toBe('NOT_RUN');
+  const { events } = await client.history(videoId);
+  const types = events.map((e) => e.eventType);
+  expect(types).toContain('WorkflowExecutionCancelRequested');
+  expect(types[types.length - 1]).toBe('WorkflowExecutionCanceled');
+  const scheduled = events.filter((e) => e.eventType === 'LambdaFunctionScheduled').map((e) => e.lambdaFunctionScheduledEventAttributes?.id);
+  expect(scheduled).not.toContain('publish');
+});
