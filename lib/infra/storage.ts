@@ -1,0 +1,108 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface MediaStorageProps {
+  /** Days an upload is kept before S3 expires it (the outputs stay). Default 30. */
+  uploadRetentionDays?: number;
+  /** Days server access logs are kept. Default 90. */
+  accessLogRetentionDays?: number;
+}
+
+/** What a principal may do with a bucket's objects. */
+export type ObjectAccess = 'read' | 'write' | 'delete';
+
+/**
+ * The pipeline's buckets: uploads (browser PUTs through presigned URLs), media (everything made
+ * from an upload, read through presigned GETs) and the server access log bucket they log to.
+ *
+ * All three: SSE-S3, public access blocked, TLS only, owner-enforced object ownership, retained on
+ * `cdk destroy` (they hold the videos). Versioning is off on purpose: an upload is written once
+ * under a fresh video id and every output can be made again from it, so old versions would only
+ * double storage cost; the lifecycle rules below are simpler and cheaper without them.
+ */
+export class MediaStorage extends Construct {
+  readonly logBucket: s3.Bucket;
+  readonly uploadBucket: s3.Bucket;
+  readonly mediaBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: MediaStorageProps = {}) {
+    super(scope, id);
+    const common = {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      removalPolicy: RemovalPolicy.RETAIN,
+    } satisfies s3.BucketProps;
+
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...common,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(props.accessLogRetentionDays ?? 90) }],
+    });
+
+    this.uploadBucket = new s3.Bucket(this, 'Uploads', {
+      ...common,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'uploads/',
+      lifecycleRules: [
+        { id: 'abort-abandoned-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'expire-uploads', expiration: Duration.days(props.uploadRetentionDays ?? 30) },
+      ],
+      // Browsers PUT the file to a presigned URL from whatever page hosts the uploader.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+    });
+
+    this.mediaBucket = new s3.Bucket(this, 'Media', {
+      ...common,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'media/',
+      lifecycleRules: [{ id: 'abort-abandoned-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Players fetch playlists, segments and thumbnails through presigned GETs.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag', 'Content-Length', 'Content-Range'],
+          maxAge: 3000,
+        },
+      ],
+    });
+  }
+
+  /**
+   * Grants exactly the S3 actions lib/storage's S3BlobStore uses for `access`: read is GetObject
+   * (get, presigned GET) plus ListBucket (so a missing key is a 404, not a 403, for head/list);
+   * write is PutObject (put, multipart, presigned PUT) and AbortMultipartUpload; delete is
+   * DeleteObject.
+   */
+  static grantObjects(grantee: iam.IGrantable, bucket: s3.IBucket, access: ObjectAccess[]): void {
+    const objectActions = [
+      ...(access.includes('read') ? ['s3:GetObject'] : []),
+      ...(access.includes('write') ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
+      ...(access.includes('delete') ? ['s3:DeleteObject'] : []),
+    ];
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: objectActions, resources: [bucket.arnForObjects('*')] }));
+    if (access.includes('read')) {
+      grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    }
+  }
+
+  /** The cdk-nag finding id for a grant on `bucket`'s objects, for the grantee to acknowledge. */
+  static objectWildcardFinding(bucket: s3.IBucket): string {
+    const cfn = bucket.node.defaultChild as s3.CfnBucket;
+    return `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(cfn)}.Arn>/*]`;
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * The VideoPipeline stack's resources and their key properties: one synth per variant (without
+ * bundling; synth.test.ts covers bundling), targeted assertions.
+ */
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { registrationSpec } from '../../lib/registration/spec';
+import { swfDomainArn } from '../../lib/infra/swf';
+import { DECIDER_DECISIONS } from '../../lib/infra/decider';
+import { CopyBinariesBundling } from '../../lib/infra/ffmpeg-layer';
+import { DOMAIN, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TYPE } from '../../lib/video/definition';
+import { resourcesOf, synthPipeline, type Synthesized } from './synth';
+
+let s: Synthesized;
+let domainArn: unknown;
+/** Logical ids of the main resources. */
+const id = (construct: { node: { defaultChild?: unknown } } | undefined): string => s.stack.getLogicalId(construct!.node.defaultChild as never);
+
+beforeAll(() => {
+  s = synthPipeline();
+  domainArn = s.stack.resolve(swfDomainArn(s.stack));
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>>; Effect: string };
+
+/** The statements of the inline default policy attached to `roleLogicalId`. */
+function statementsOf(roleLogicalId: string): Statement[] {
+  const policies = resourcesOf(s.templateJson, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties?.Roles as { Ref: string }[]).some((r) => r.Ref === roleLogicalId));
+  return policies.flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (st: Statement): string[] => (Array.isArray(st.Action) ? st.Action : [st.Action]);
+const roleOf = (fnLogicalId: string): string => (s.templateJson as any).Resources[fnLogicalId].Properties.Role['Fn::GetAtt'][0];
+
+describe('storage', () => {
+  test('three buckets: SSE-S3, public access blocked, owner-enforced, not versioned, retained', () => {
+    const buckets = resourcesOf(s.templateJson, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(3);
+    for (const [logicalId, bucket] of buckets) {
+      expect(bucket.Properties!.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+      expect(bucket.Properties!.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.Properties!.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+      expect(bucket.Properties!.VersioningConfiguration).toBeUndefined();
+      expect((s.templateJson as any).Resources[logicalId].DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('every bucket policy denies requests without TLS', () => {
+    const policies = resourcesOf(s.templateJson, 'AWS::S3::BucketPolicy');
+    expect(policies).toHaveLength(3);
+    for (const [, policy] of policies) {
+      expect(policy.Properties!.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
+      );
+    }
+  });
+
+  test('uploads: abandoned multipart uploads aborted after 1 day, uploads expire, browser PUT from any origin, access logs', () => {
+    s.template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.absent(),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+          Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' }),
+        ]),
+      },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'], AllowedOrigins: ['*'] })] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: id(s.stack.storage.logBucket) }, LogFilePrefix: 'uploads/' },
+    });
+  });
+
+  test('media: GET from any origin, abandoned multipart uploads aborted, no expiry, access logs', () => {
+    const media = (s.templateJson as any).Resources[id(s.stack.storage.mediaBucket)].Properties;
+    expect(media.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'] })]);
+    expect(media.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]);
+    expect(media.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: id(s.stack.storage.logBucket) }, LogFilePrefix: 'media/' });
+  });
+});
+
+describe('step functions', () => {
+  test.each(Object.entries(STEPS))('%s: name, memory, timeout, storage, runtime, architecture, layer, env from the definition', (_step, def) => {
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: def.functionName,
+      Handler: 'index.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['x86_64'],
+      MemorySize: def.memoryMb,
+      Timeout: def.timeoutSeconds,
+      EphemeralStorage: { Size: def.ephemeralStorageMb },
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
+      Layers: [{ Ref: id(s.stack.workers.ffmpegLayer.layer) }],
+      Environment: {
+        Variables: Match.objectLike({
+          UPLOAD_BUCKET: { Ref: id(s.stack.storage.uploadBucket) },
+          MEDIA_BUCKET: { Ref: id(s.stack.storage.mediaBucket) },
+          FFMPEG_PATH: '/opt/bin/ffmpeg',
+          FFPROBE_PATH: '/opt/bin/ffprobe',
+        }),
+      },
+    });
+  });
+
+  test('the ffmpeg layer is for x86_64 and the Node.js 22 runtime', () => {
+    s.template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleArchitectures: ['x86_64'], CompatibleRuntimes: ['nodejs22.x'] });
+  });
+
+  test('the layer is assembled without Docker; a missing binary is a clear error, not a Docker fallback', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'layer-'));
+    try {
+      expect(() => new CopyBinariesBundling({ ffmpeg: path.join(dir, 'no-such-ffmpeg') }).tryBundle(path.join(dir, 'out'))).toThrow(/no-such-ffmpeg is missing; run npm install/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('every function of ours has its own log group (30 days) and a role without managed policies', () => {
+    const ours = resourcesOf(s.templateJson, 'AWS::Lambda::Function').filter(([, f]) => f.Properties!.Runtime === 'nodejs22.x');
+    expect(ours).toHaveLength(Object.keys(STEPS).length + 3); // + registration handler, API, upload event
+    for (const [, fn] of ours) {
+      const logGroup = (s.templateJson as any).Resources[fn.Properties!.LoggingConfig.LogGroup.Ref];
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+      const role = (s.templateJson as any).Resources[fn.Properties!.Role['Fn::GetAtt'][0]];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('steps read uploads and read/write media, and never delete', () => {
+    const uploads = id(s.stack.storage.uploadBucket);
+    const media = id(s.stack.storage.mediaBucket);
+    const objects = (bucket: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] });
+    for (const fn of Object.values(s.stack.workers.functions)) {
+      const statements = statementsOf(roleOf(id(fn as never)));
+      const s3 = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+      expect(s3).toContainEqual(expect.objectContaining({ Action: 's3:GetObject', Resource: objects(uploads) }));
+      expect(s3).toContainEqual(expect.objectContaining({ Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: objects(media) }));
+      expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    }
+  });
+
+  test('the role SWF assumes trusts swf.amazonaws.com and may only invoke the four step functions', () => {
+    const role = (s.templateJson as any).Resources[id(s.stack.workers.swfInvokeRole)].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'swf.amazonaws.com' } }]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const statements = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('lambda:InvokeFunction');
+    const fnIds = Object.values(s.stack.workers.functions).map((fn) => id(fn as never));
+    expect(statements[0].Resource).toEqual(expect.arrayContaining(fnIds.map((f) => ({ 'Fn::GetAtt': [f, 'Arn'] }))));
+    expect(statements[0].Resource).toHaveLength(fnIds.length);
+    expect(statementsOf(id(s.stack.workers.swfInvokeRole))).toEqual([]);
+  });
+});
+
+describe('SWF registration custom resource', () => {
+  test('its properties are the registration spec of the definition, with the invoke role as defaultLambdaRole', () => {
+    const [[, resource]] = resourcesOf(s.templateJson, 'Custom::SwfRegistration') as [[string, { Properties: Record<string, unknown> }]];
+    const { ServiceToken, ...properties } = resource.Properties;
+    expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SwfProviderframeworkonEvent/), 'Arn'] });
+    const expected = JSON.parse(JSON.stringify(registrationSpec({ lambdaRoleArn: 'ROLE' })));
+    expected.workflowTypes[0].defaults.lambdaRole = { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] };
+    expect(properties).toEqual(expected);
+    expect(properties).toMatchObject({
+      domain: { name: DOMAIN, retentionDays: RETENTION_DAYS },
+      workflowTypes: [{ name: WORKFLOW_TYPE.name, version: WORKFLOW_TYPE.version, defaults: { taskList: TASK_LISTS.decisions } }],
+    });
+    expect((properties.activityTypes as { name: string }[]).map((a) => a.name)).toEqual(Object.values(STEPS).map((st) => st.functionName));
+  });
+
+  test('the handler runs lambda/swf-registration.ts and may touch only the domain (RegisterDomain has no resource scope)', () => {
+    const statements = statementsOf(roleOf(id(s.stack.registration.handler)));
+    const swf = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('swf:')));
+    for (const st of swf) {
+      if (st.Resource === '*') expect(actionsOf(st).filter((a) => a.startsWith('swf:'))).toEqual(['swf:RegisterDomain']);
+      else expect(st.Resource).toEqual(domainArn);
+    }
+    expect(swf.flatMap(actionsOf).filter((a) => a.startsWith('swf:')).sort()).toEqual(
+      [
+        'swf:DeprecateActivityType',
+        'swf:DeprecateDomain',
+        'swf:DeprecateWorkflowType',
+        'swf:DescribeActivityType',
+        'swf:DescribeDomain',
+        'swf:DescribeWorkflowType',
+        'swf:RegisterActivityType',
+        'swf:RegisterDomain',
+        'swf:RegisterWorkflowType',
+        'swf:UndeprecateActivityType',
+        'swf:UndeprecateDomain',
+        'swf:UndeprecateWorkflowType',
+      ].sort(),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
+      }),
+    );
+  });
+
+  test('the decider and the starters wait for the registration', () => {
+    const cr = s.stack.getLogicalId(s.stack.registration.resource.node.defaultChild as never);
+    const resources = (s.templateJson as any).Resources;
+    expect(resources[id(s.stack.decider.service)].DependsOn).toContain(cr);
+    expect(resources[id(s.stack.starter.apiFunction)].DependsOn).toContain(cr);
+    expect(resources[id(s.stack.starter.uploadEventFunction)].DependsOn).toContain(cr);
+  });
+});
+
+describe('decider', () => {
+  test('no NAT gateway: public subnets only, public IP on the task, no ingress', () => {
+    s.template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    for (const [, subnet] of resourcesOf(s.templateJson, 'AWS::EC2::Subnet')) expect(subnet.Properties!.MapPublicIpOnLaunch).toBe(true);
+    s.template.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) },
+    });
+    const sg = (s.templateJson as any).Resources[id(s.stack.decider.securityGroup)].Properties;
+    expect(sg.SecurityGroupIngress).toBeUndefined();
+    expect(sg.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })]);
+    s.template.resourceCountIs('AWS::EC2::FlowLog', 1);
+  });
+
+  test('rolling deployment with the circuit breaker rolling back', () => {
+    s.template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 1,
+      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
+    });
+  });
+
+  test('the container: the Dockerfile image, the domain and task list, logs kept 30 days, read-only root', () => {
+    s.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+      ContainerDefinitions: [
+        Match.objectLike({
+          Image: { 'Fn::Sub': Match.stringLikeRegexp('container-assets') },
+          ReadonlyRootFilesystem: true,
+          Environment: Match.arrayWith([{ Name: 'SWF_DOMAIN', Value: DOMAIN }, { Name: 'DECISION_TASK_LIST', Value: TASK_LISTS.decisions }]),
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+      ],
+    });
+    expect((s.templateJson as any).Resources[id(s.stack.decider.logGroup)].Properties.RetentionInDays).toBe(30);
+    s.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  test('the task role: SWF decisions on the domain ARN only, polling only the decision task list', () => {
+    const taskRole = s.stack.getLogicalId(s.stack.decider.taskDefinition.taskRole.node.defaultChild as never);
+    const statements = statementsOf(taskRole);
+    for (const st of statements) expect(st.Resource).toEqual(domainArn);
+    expect(statements.flatMap(actionsOf).sort()).toEqual(['swf:PollForDecisionTask', 'swf:RespondDecisionTaskCompleted', ...DECIDER_DECISIONS].sort());
+    expect(statements.find((st) => st.Action === 'swf:PollForDecisionTask')?.Condition).toEqual({ StringEquals: { 'swf:taskList.name': TASK_LISTS.decisions } });
+    expect(statements.find((st) => st.Action === 'swf:ScheduleActivityTask')?.Condition).toEqual({
+      StringEquals: { 'swf:activityType.name': Object.values(STEPS).map((st) => st.functionName), 'swf:taskList.name': TASK_LISTS.activities },
+    });
+  });
+});
+
+describe('starter', () => {
+  test('every API method requires IAM (SigV4) authorization and the request validator', () => {
+    const methods = resourcesOf(s.templateJson, 'AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThanOrEqual(2);
+    for (const [, method] of methods) {
+      expect(method.Properties!.AuthorizationType).toBe('AWS_IAM');
+      expect(method.Properties!.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/Validator/) });
+      expect(method.Properties!.Integration).toMatchObject({ Type: 'AWS_PROXY', Uri: expect.anything() });
+    }
+    s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+  });
+
+  test('the stage throttles, writes access logs and traces; API Gateway has its CloudWatch role', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      MethodSettings: [Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40, LoggingLevel: 'ERROR' })],
+    });
+    s.template.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+
+  test('API and upload-event functions get the buckets, the domain and the invoke role ARN', () => {
+    for (const fn of [s.stack.starter.apiFunction, s.stack.starter.uploadEventFunction]) {
+      expect((s.templateJson as any).Resources[id(fn)].Properties.Environment.Variables).toMatchObject({
+        UPLOAD_BUCKET: { Ref: id(s.stack.storage.uploadBucket) },
+        MEDIA_BUCKET: { Ref: id(s.stack.storage.mediaBucket) },
+        SWF_DOMAIN: DOMAIN,
+        LAMBDA_ROLE_ARN: { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] },
+      });
+    }
+  });
+
+  test('starting is limited to ProcessVideo on the decision task list, and only the invoke role may be passed, to SWF', () => {
+    for (const fn of [s.stack.starter.apiFunction, s.stack.starter.uploadEventFunction]) {
+      const statements = statementsOf(roleOf(id(fn)));
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: 'swf:StartWorkflowExecution',
+          Resource: domainArn,
+          Condition: {
+            StringEquals: { 'swf:workflowType.name': WORKFLOW_TYPE.name, 'swf:workflowType.version': WORKFLOW_TYPE.version, 'swf:taskList.name': TASK_LISTS.decisions },
+          },
+        }),
+      );
+      for (const st of statements.filter((x) => actionsOf(x).some((a) => a.startsWith('swf:')))) expect(st.Resource).toEqual(domainArn);
+      const passRole = statements.filter((st) => actionsOf(st).includes('iam:PassRole'));
+      expect(passRole).toEqual([
+        expect.objectContaining({
+          Resource: { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] },
+          Condition: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
+        }),
+      ]);
+    }
+  });
+
+  test('ObjectCreated on the upload bucket invokes the upload-event function', () => {
+    s.template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: id(s.stack.storage.uploadBucket) },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [{ Events: ['s3:ObjectCreated:*'], LambdaFunctionArn: { 'Fn::GetAtt': [id(s.stack.starter.uploadEventFunction), 'Arn'] } }],
+      },
+    });
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [id(s.stack.starter.uploadEventFunction), 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [id(s.stack.storage.uploadBucket), 'Arn'] },
+    });
+  });
+});
+
+describe('operations', () => {
+  test.each(['WorkflowsFailed', 'WorkflowsTimedOut'])('an alarm on %s of ProcessVideo in the domain', (metric) => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SWF',
+      MetricName: metric,
+      Dimensions: Match.arrayWith([
+        { Name: 'Domain', Value: DOMAIN },
+        { Name: 'WorkflowTypeName', Value: WORKFLOW_TYPE.name },
+        { Name: 'WorkflowTypeVersion', Value: WORKFLOW_TYPE.version },
+      ]),
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('decider health: fewer than one running task (missing data counts), CPU over 80%', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ECS/ContainerInsights',
+      MetricName: 'RunningTaskCount',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Threshold: 80 });
+    for (const [, alarm] of resourcesOf(s.templateJson, 'AWS::CloudWatch::Alarm')) expect(alarm.Properties!.AlarmActions).toBeUndefined();
+  });
+
+  test('outputs: API URL, buckets, domain, invoke role', () => {
+    for (const name of ['ApiUrl', 'UploadBucketName', 'MediaBucketName', 'LogBucketName', 'SwfDomainName', 'SwfLambdaRoleArn', 'DeciderLogGroupName']) s.template.hasOutput(name, {});
+    s.template.hasOutput('SwfDomainName', { Value: DOMAIN });
+    expect(Object.keys((s.templateJson as any).Outputs)).toHaveLength(7);
+  });
+});
+
+describe('context options', () => {
+  test('deciderNetwork=private-nat: private subnets behind one NAT gateway, no public IP', () => {
+    const p = synthPipeline({ context: { deciderNetwork: 'private-nat' } });
+    p.template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    p.template.hasResourceProperties('AWS::ECS::Service', { NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) } });
+  });
+
+  test('alarmTopicArn: every alarm notifies the topic', () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:video-alarms';
+    const p = synthPipeline({ context: { alarmTopicArn: topic, uploadRetentionDays: '7' } });
+    const alarms = resourcesOf(p.templateJson, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(4);
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties!.AlarmActions).toEqual([topic]);
+      expect(alarm.Properties!.OKActions).toEqual([topic]);
+    }
+    p.template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7 })]) } });
+  });
+
+  test('bad values are refused with the name of the option', () => {
+    expect(() => synthPipeline({ context: { deciderNetwork: 'nat' } })).toThrow('context deciderNetwork must be "public" or "private-nat"');
+    expect(() => synthPipeline({ context: { uploadRetentionDays: 'forever' } })).toThrow('context uploadRetentionDays must be a whole number');
+  });
+});
