@@ -1,9 +1,9 @@
 /**
  * Records the replay fixtures (test/fixtures/histories/video-*.json) from real swf-local runs
  * decided by lib/video/workflow.ts, with a fake Lambda invoker and a fake activity worker that
- * follow a script per scenario. Skipped unless asked for, since it runs the engine:
+ * follow a script per scenario:
  *
- *   RECORD_HISTORIES=1 npx jest test/unit/video/workflow-record.test.ts
+ *   npm run record:histories
  *
  * Each file holds the run's full history and the decisions sent for each decision task (by its
  * DecisionTaskStarted id); workflow-replay.test.ts replays them.
@@ -11,10 +11,10 @@
 import { SWF, type Decision, type HistoryEvent } from '@aws-sdk/client-swf';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEngine, type LambdaInvocation, type LambdaOutcome } from '../../../lib/engine';
-import type { ProbeResult, PublishInput, TranscodeInput, WorkflowInput } from '../../../lib/video/contracts';
-import { CHILD_POLICY, DOMAIN, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE } from '../../../lib/video/definition';
-import { decideVideo } from '../../../lib/video/workflow';
+import { startEngine, type LambdaInvocation, type LambdaOutcome } from '../lib/engine';
+import type { ProbeResult, PublishInput, TranscodeInput, WorkflowInput } from '../lib/video/contracts';
+import { CHILD_POLICY, DOMAIN, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE } from '../lib/video/definition';
+import { decideVideo } from '../lib/video/workflow';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -260,13 +260,7 @@ async function recordAll(outDir: string, log: (line: string) => void): Promise<v
   await engine.close();
 }
 
-
-const record = process.env.RECORD_HISTORIES === '1' ? it : it.skip;
-
-describe('ProcessVideo fixtures', () => {
-  record('records every scenario from swf-local', async () => {
-    const lines: string[] = [];
-    await recordAll(join(__dirname, '..', '..', 'fixtures', 'histories'), (line) => lines.push(line));
-    expect(lines).toHaveLength(scenarios.length);
-  }, 120_000);
+recordAll(join(__dirname, '..', 'test', 'fixtures', 'histories'), (line) => console.log(line)).catch((error: unknown) => {
+  console.error('recording failed:', error);
+  process.exit(1);
 });
