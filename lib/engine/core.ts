@@ -76,6 +76,8 @@ export class EngineCore {
   readonly matcher: TaskMatcher;
   readonly scheduler: DeadlineScheduler;
   private stopped = false;
+  /** One transaction wrapper for every call: better-sqlite3 builds it once. */
+  private readonly transaction: (tx: Tx, fn: (tx: Tx) => unknown) => unknown;
   /** > 0 while a deadline pass or a run's hand-off to waiting polls is under way. */
   private depth = 0;
 
@@ -87,6 +89,7 @@ export class EngineCore {
     /** Carries out ScheduleLambdaFunction; without one, Lambda tasks are unavailable. */
     readonly lambdaInvoker?: LambdaInvoker,
   ) {
+    this.transaction = db.transaction((tx: Tx, fn: (tx: Tx) => unknown) => fn(tx));
     this.registry = new RegistryStore(db);
     this.executions = new ExecutionStore(db);
     this.matcher = new TaskMatcher(config.maxPollersPerTaskList);
@@ -102,7 +105,14 @@ export class EngineCore {
 
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new Tx(this, this.clock.now());
-    const result = this.db.transaction(() => fn(tx))();
+    let result: T;
+    try {
+      result = this.transaction(tx, fn) as T;
+    } catch (error) {
+      // Rows read inside the rolled-back transaction may have been cached.
+      this.registry.invalidateCache();
+      throw error;
+    }
     this.scheduler.armAt(tx.earliestDeadline);
     // A deadline this change made due at once (a "0" timeout) fires before a waiting poll can be
     // handed the task. Only at the top level, so hand-offs and deadline passes never nest.
@@ -196,7 +206,7 @@ export class EngineCore {
   decisionContext(domainId: number): DecisionContext {
     const type = <C>(kind: 'activity' | 'workflow', name: string, version: string) => {
       const row = this.registry.type(domainId, kind, name, version);
-      return row && { status: row.status, config: JSON.parse(row.config) as C };
+      return row && { status: row.status, config: this.registry.typeConfig<C & object>(row) };
     };
     return {
       activityType: (name, version) => type<ActivityTypeConfiguration>('activity', name, version),

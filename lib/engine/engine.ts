@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock';
 import { DEFAULT_CONFIG, type EngineConfig } from './config';
+import { CONSOLE_PATH, createConsoleHandler, type ConsoleOptions } from './console';
 import { EngineCore } from './core';
 import { OPERATION_HANDLERS } from './operations';
 import { createSwfServer } from './protocol/http-server';
@@ -29,6 +30,11 @@ export interface EngineOptions extends Partial<EngineConfig> {
   lambdaEnv?: Readonly<Record<string, string>>;
   /** Warm one worker per local Lambda function at start-up, so first invocations skip the cold start. */
   prewarmLambdas?: boolean;
+  /**
+   * The web console at `/console/` (on by default): its plugins, or `false` to serve no console
+   * (every GET is then 405, as before).
+   */
+  console?: ConsoleOptions | false;
 }
 
 export interface RunningEngine {
@@ -38,6 +44,8 @@ export interface RunningEngine {
   host: string;
   /** The database file, or ':memory:'. */
   db: string;
+  /** `<endpoint>/console/`, the web console; undefined when it is off. */
+  consoleUrl?: string;
   core: EngineCore;
   /** Stops accepting calls, answers waiting polls empty, and closes the database. */
   close(): Promise<void>;
@@ -45,7 +53,7 @@ export interface RunningEngine {
 
 /** Starts swf-local: opens (or creates) the database, re-arms its deadlines, and listens. */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
-  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, lambdaFunctions, lambdaInvoker, lambdaEnv, prewarmLambdas = false, ...overrides } = options;
+  const { host = '127.0.0.1', port = 0, db: file = IN_MEMORY, clock = systemClock, ids = randomIds, lambdaFunctions, lambdaInvoker, lambdaEnv, prewarmLambdas = false, console: consoleOptions = {}, ...overrides } = options;
   const config: EngineConfig = { ...DEFAULT_CONFIG, ...definedOnly(overrides) };
   const invoker =
     lambdaInvoker !== undefined
@@ -53,9 +61,17 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
       : typeof lambdaFunctions === 'string'
         ? LocalLambdaInvoker.fromFile(lambdaFunctions, config.defaultRegion, config.accountId, lambdaEnv)
         : new LocalLambdaInvoker(lambdaFunctions ?? {}, config.defaultRegion, config.accountId, lambdaEnv);
-  const db = openDatabase(file);
-  const core = new EngineCore(db, config, clock, ids, invoker);
-  const server = createSwfServer(core, OPERATION_HANDLERS);
+  const database = openDatabase(file);
+  const core = new EngineCore(database.db, config, clock, ids, invoker);
+  let consoleHandler;
+  try {
+    consoleHandler = consoleOptions === false ? undefined : createConsoleHandler(core, consoleOptions);
+  } catch (error) {
+    await database.close();
+    await invoker?.close?.();
+    throw error;
+  }
+  const server = createSwfServer(core, OPERATION_HANDLERS, consoleHandler);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -65,7 +81,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
       });
     });
   } catch (error) {
-    db.close();
+    await database.close();
     throw error;
   }
   core.start();
@@ -73,20 +89,19 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
+  const endpoint = `http://${urlHost}:${address.port}`;
   return {
-    endpoint: `http://${urlHost}:${address.port}`,
+    endpoint,
     port: address.port,
     host,
     db: file,
+    ...(consoleHandler ? { consoleUrl: `${endpoint}${CONSOLE_PATH}/` } : {}),
     core,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         core.stop();
         server.close(() => {
-          void (invoker?.close?.() ?? Promise.resolve()).finally(() => {
-            db.close();
-            resolve();
-          });
+          void (invoker?.close?.() ?? Promise.resolve()).finally(() => database.close().then(resolve));
         });
         server.closeIdleConnections();
         // Let answered long polls flush, then drop whatever is still open.

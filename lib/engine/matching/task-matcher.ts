@@ -13,6 +13,8 @@ interface Waiter<T> {
  */
 export class TaskMatcher {
   private readonly waiters = new Map<string, Waiter<unknown>[]>();
+  /** Who polled which task list lately (for the console): in memory, bounded, no write per poll. */
+  readonly pollers = new PollersSeen();
 
   constructor(private readonly maxPollersPerList: number) {}
 
@@ -78,6 +80,68 @@ export class TaskMatcher {
     for (const queue of [...this.waiters.values()]) {
       for (const w of [...queue]) w.settle(undefined);
     }
+  }
+}
+
+/** One poller as a task list last saw it. */
+export interface PollerSeen {
+  /** The poll's `identity`; `""` when the poll gave none. */
+  identity: string;
+  /** Epoch ms of its latest poll. */
+  lastPollAt: number;
+  /** Polls seen since the engine started (while it stayed in the log). */
+  polls: number;
+  /** Its polls that are waiting right now. */
+  waiting: number;
+}
+
+/**
+ * The pollers seen per task list (SWF has no API for this; the console shows it). A poll costs
+ * two map look-ups and a re-insert: no database write, no allocation for a known poller. Bounded
+ * on both levels, least recently polled first out, so a flood of identities or task lists cannot
+ * grow it.
+ */
+export class PollersSeen {
+  private readonly lists = new Map<string, Map<string, PollerSeen>>();
+
+  constructor(
+    readonly maxTaskLists = 512,
+    readonly maxPerTaskList = 32,
+  ) {}
+
+  /** Notes a poll on `key` (see queueKey); the entry's `waiting` is the caller's to count. */
+  record(key: string, identity: string | undefined, at: number): PollerSeen {
+    let list = this.lists.get(key);
+    if (list) {
+      this.lists.delete(key);
+    } else {
+      list = new Map();
+      if (this.lists.size >= this.maxTaskLists) this.lists.delete(this.lists.keys().next().value!);
+    }
+    this.lists.set(key, list);
+    const id = identity ?? '';
+    let seen = list.get(id);
+    if (seen) {
+      list.delete(id);
+      seen.lastPollAt = at;
+      seen.polls++;
+    } else {
+      if (list.size >= this.maxPerTaskList) list.delete(list.keys().next().value!);
+      seen = { identity: id, lastPollAt: at, polls: 1, waiting: 0 };
+    }
+    list.set(id, seen);
+    return seen;
+  }
+
+  /** The pollers of `key`, most recent first. */
+  of(key: string): PollerSeen[] {
+    const list = this.lists.get(key);
+    return list ? [...list.values()].reverse().map((p) => ({ ...p })) : [];
+  }
+
+  /** Task list keys with pollers, most recently polled first. */
+  keys(): string[] {
+    return [...this.lists.keys()].reverse();
   }
 }
 

@@ -83,7 +83,7 @@ export const executionOperations: OperationTable = {
       if (domain.status === 'DEPRECATED') throw domainDeprecated(`Domain is deprecated: ${domain.name}`);
       if (typeRow.status === 'DEPRECATED') throw typeDeprecated(typeLabel('workflow', type.name, type.version));
       if (core.executions.hasOpen(domain.id, input.workflowId!)) throw alreadyStarted('Already Started');
-      const config = resolveRunConfig(input, JSON.parse(typeRow.config) as WorkflowTypeConfiguration);
+      const config = resolveRunConfig(input, core.registry.typeConfig<WorkflowTypeConfiguration>(typeRow));
       if (typeof config === 'string') throw defaultUndefined(config);
       if (!isValidExecutionTimeout(config.executionStartToCloseTimeout)) {
         throw validationMessage(

@@ -133,14 +133,23 @@ async function longPoll<T extends object>(
   domain: DomainRow,
   kind: TaskKind,
   taskList: string,
+  identity: string | undefined,
   claim: (tx: Tx) => T | undefined,
   empty: object,
 ): Promise<OperationResult> {
+  const key = queueKey(domain.id, kind, taskList);
+  // In memory only (the console's "pollers seen"): no write on the poll path.
+  const seen = core.matcher.pollers.record(key, identity, core.clock.now());
   const attempt = () => core.run(claim);
   const now = attempt();
   if (now) return now;
-  const waited = await core.matcher.wait(queueKey(domain.id, kind, taskList), attempt, core.config.pollTimeoutMs, ctx.signal);
-  return waited ?? empty;
+  seen.waiting++;
+  try {
+    const waited = await core.matcher.wait(key, attempt, core.config.pollTimeoutMs, ctx.signal);
+    return waited ?? empty;
+  } finally {
+    seen.waiting--;
+  }
 }
 
 function emptyPoll(core: EngineCore, fields: object): object {
@@ -178,12 +187,12 @@ export const taskOperations: OperationTable = {
   PollForDecisionTask: (core, ctx, input: PollForDecisionTaskInput) => {
     const domain = core.requireDomain(ctx.region, input.domain!);
     if (input.nextPageToken) return nextDecisionPage(core, input);
-    return longPoll(core, ctx, domain, 'decision', input.taskList!.name!, (tx) => claimDecisionTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0, previousStartedEventId: 0 }));
+    return longPoll(core, ctx, domain, 'decision', input.taskList!.name!, input.identity, (tx) => claimDecisionTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0, previousStartedEventId: 0 }));
   },
 
   PollForActivityTask: (core, ctx, input: PollForActivityTaskInput) => {
     const domain = core.requireDomain(ctx.region, input.domain!);
-    return longPoll(core, ctx, domain, 'activity', input.taskList!.name!, (tx) => claimActivityTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0 }));
+    return longPoll(core, ctx, domain, 'activity', input.taskList!.name!, input.identity, (tx) => claimActivityTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0 }));
   },
 
   RespondDecisionTaskCompleted: (core, _ctx, input: RespondDecisionTaskCompletedInput) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ConsoleHandler } from '../console';
 import type { EngineCore } from '../core';
 import { Fault, serializationError, unknownOperation } from '../faults';
 import { validateInput } from '../model/validate';
@@ -16,9 +17,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * AWS JSON 1.0 over HTTP: POST on any path, dispatch on X-Amz-Target, typed faults as 400 with
  * the service's `__type`. Nothing a client sends can make it answer 5xx: anything unexpected in a
  * handler is logged and answered as InternalFailure, and the process keeps running.
+ *
+ * Other methods get 405, except what `consoleHandler` takes (GET /console/...): the web console
+ * is routed in the non-POST branch, so a POST pays nothing for it.
  */
-export function createSwfServer(core: EngineCore, handlers: OperationTable): Server {
-  const server = createServer((req, res) => handle(core, handlers, req, res));
+export function createSwfServer(core: EngineCore, handlers: OperationTable, consoleHandler?: ConsoleHandler): Server {
+  const server = createServer((req, res) => handle(core, handlers, req, res, consoleHandler));
   // Long polls hold a request for up to the poll timeout; keep sockets and requests alive longer.
   const hold = core.config.pollTimeoutMs + 15_000;
   server.requestTimeout = Math.max(hold, 70_000);
@@ -27,7 +31,8 @@ export function createSwfServer(core: EngineCore, handlers: OperationTable): Ser
   return server;
 }
 
-function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage, res: ServerResponse): void {
+function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage, res: ServerResponse, consoleHandler?: ConsoleHandler): void {
+  if (req.method !== 'POST' && consoleHandler?.(req, res)) return;
   const requestId = randomUUID();
   const abort = new AbortController();
   res.on('close', () => {

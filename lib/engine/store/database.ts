@@ -1,41 +1,74 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { acquireLock } from './lock-file';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
 
 export const IN_MEMORY = ':memory:';
 
+/** An open engine database; `close` stops its checkpointer and releases its lock. */
+export interface EngineDatabase {
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** How often the checkpointer copies the WAL into the database. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
 /**
  * Opens (and migrates) the engine's database. WAL with synchronous=NORMAL survives a killed
  * process (the WAL is in the OS cache); only a power loss could drop the last transactions.
- * The exclusive lock keeps a second engine off the same file, whose in-memory long-poll
- * waiters would otherwise never hear about the first one's tasks.
+ * Automatic checkpoints are off on the engine's connection: a worker thread checkpoints instead,
+ * so no API call pays for copying pages. A lock file keeps a second engine off the same file.
  */
-export function openDatabase(file: string): Db {
-  if (file !== IN_MEMORY) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+export function openDatabase(file: string): EngineDatabase {
+  const inMemory = file === IN_MEMORY;
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+  const release = inMemory ? () => {} : acquireLock(file);
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    release();
+    throw error;
+  }
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = OFF');
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -16000');
-    if (file !== IN_MEMORY) {
-      db.pragma('locking_mode = EXCLUSIVE');
-      // Take the lock now, so a second engine fails at start-up, not at its first write.
-      db.exec('BEGIN EXCLUSIVE; COMMIT');
-    }
+    if (!inMemory) db.pragma('wal_autocheckpoint = 0');
+    migrate(db);
   } catch (error) {
     db.close();
-    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
-      throw new Error(`database ${file} is locked: another swf-local (or another program) is using it`);
-    }
+    release();
     throw error;
   }
-  migrate(db);
-  return db;
+  const checkpointer = inMemory
+    ? undefined
+    : new Worker(join(__dirname, 'checkpoint-worker.cjs'), { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+  checkpointer?.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    close: () =>
+      (closing ??= (async () => {
+        if (checkpointer) {
+          await new Promise<void>((resolve) => {
+            checkpointer.once('message', () => resolve());
+            checkpointer.once('exit', () => resolve());
+            checkpointer.postMessage('stop');
+          });
+          await checkpointer.terminate();
+        }
+        db.close();
+        release();
+      })()),
+  };
 }
 
 export function schemaVersion(db: Db): number {

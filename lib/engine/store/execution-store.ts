@@ -81,6 +81,7 @@ export class ExecutionStore {
       update: p(
         `UPDATE executions SET status = ?, close_status = ?, closed_at = ?, cancel_requested = ?, state = ? WHERE id = ?`,
       ),
+      updateState: p('UPDATE executions SET cancel_requested = ?, state = ? WHERE id = ?'),
       insertEvent: p('INSERT INTO history (execution_id, event_id, event_type, event_timestamp, attributes) VALUES (?, ?, ?, ?, ?)'),
       history: p(
         'SELECT event_id, event_type, event_timestamp, attributes FROM history WHERE execution_id = ? AND event_id BETWEEN ? AND ? ORDER BY event_id',
@@ -168,7 +169,12 @@ export class ExecutionStore {
       for (const t of fx.queueAdd) this.q.queueAdd!.run(r.domainId, t.kind, t.taskList, t.priority, id, t.scheduledEventId);
       for (const d of fx.deadlineSet) this.q.deadlineSet!.run(id, d.kind, d.ref, d.due);
     }
-    this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+    // An open run's visibility columns never change, so its save leaves their indexes alone.
+    if (fx.closed) {
+      this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+    } else {
+      this.q.updateState!.run(r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+    }
   }
 
   /** Forgets a closed run whose retention period has passed: visibility and history alike. */

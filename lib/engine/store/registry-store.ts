@@ -30,8 +30,12 @@ export interface TypeRow {
 /** Domains, their resource tags, and workflow and activity types. */
 export class RegistryStore {
   private readonly q: Record<string, Statement>;
-  /** Domain rows by region and name: read on every call, changed rarely. */
+  /** Domain rows by region and name, and by id: read on every call, changed rarely. */
   private readonly domainCache = new Map<string, DomainRow>();
+  private readonly domainIdCache = new Map<number, DomainRow>();
+  /** Registered types by (domain, kind, name, version), with their parsed defaults. */
+  private readonly typeCache = new Map<string, TypeRow>();
+  private readonly configCache = new WeakMap<TypeRow, object>();
 
   constructor(readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
@@ -72,7 +76,12 @@ export class RegistryStore {
   }
 
   domainById(id: number): DomainRow | undefined {
-    return this.q.domainById!.get(id) as DomainRow | undefined;
+    let row = this.domainIdCache.get(id);
+    if (row === undefined) {
+      row = this.q.domainById!.get(id) as DomainRow | undefined;
+      if (row) this.domainIdCache.set(id, row);
+    }
+    return row;
   }
 
   insertDomain(region: string, name: string, description: string | undefined, retention: string, now: number): number {
@@ -85,12 +94,14 @@ export class RegistryStore {
 
   setDomainStatus(domain: DomainRow, status: RegistrationStatus): void {
     this.q.setDomainStatus!.run(status, domain.id);
-    this.domainCache.delete(`${domain.region}\u0000${domain.name}`);
+    this.invalidateCache();
   }
 
-  /** Forgets cached rows: a transaction that changed a domain was rolled back. */
+  /** Forgets cached rows: after a change, or when a transaction that read them rolled back. */
   invalidateCache(): void {
     this.domainCache.clear();
+    this.domainIdCache.clear();
+    this.typeCache.clear();
   }
 
   listDomains(region: string, status: RegistrationStatus): DomainRow[] {
@@ -114,7 +125,23 @@ export class RegistryStore {
   }
 
   type(domainId: number, kind: TypeKind, name: string, version: string): TypeRow | undefined {
-    return this.q.type!.get(domainId, kind, name, version) as TypeRow | undefined;
+    const key = `${domainId}\u0000${kind}\u0000${name}\u0000${version}`;
+    let row = this.typeCache.get(key);
+    if (row === undefined) {
+      row = this.q.type!.get(domainId, kind, name, version) as TypeRow | undefined;
+      if (row) this.typeCache.set(key, row);
+    }
+    return row;
+  }
+
+  /** A type's stored defaults, parsed once per row. */
+  typeConfig<C extends object>(row: TypeRow): C {
+    let config = this.configCache.get(row);
+    if (config === undefined) {
+      config = JSON.parse(row.config) as object;
+      this.configCache.set(row, config);
+    }
+    return config as C;
   }
 
   insertType(domainId: number, kind: TypeKind, name: string, version: string, description: string | undefined, config: object, now: number): void {
@@ -127,14 +154,17 @@ export class RegistryStore {
 
   setTypeStatus(type: TypeRow, status: RegistrationStatus, deprecatedAt: number | null): void {
     this.q.setTypeStatus!.run(status, deprecatedAt, type.id);
+    this.typeCache.clear();
   }
 
   deprecateDomainTypes(domainId: number, now: number): void {
     this.q.deprecateDomainTypes!.run(now, domainId);
+    this.typeCache.clear();
   }
 
   deleteType(type: TypeRow): void {
     this.q.deleteType!.run(type.id);
+    this.typeCache.clear();
   }
 
   listTypes(domainId: number, kind: TypeKind, status: RegistrationStatus, name: string | undefined): TypeRow[] {
