@@ -76,7 +76,11 @@ export class EngineCore {
   readonly matcher: TaskMatcher;
   readonly scheduler: DeadlineScheduler;
   private stopped = false;
-  /** One transaction wrapper for every call: better-sqlite3 builds it once. */
+  /**
+   * One transaction wrapper for every call, BEGIN IMMEDIATE: the engine is the only writer, and a
+   * deferred transaction that reads and then writes could fail with SQLITE_BUSY_SNAPSHOT if the
+   * checkpointer reset the WAL in between, where an immediate one simply waits.
+   */
   private readonly transaction: (tx: Tx, fn: (tx: Tx) => unknown) => unknown;
   /** > 0 while a deadline pass or a run's hand-off to waiting polls is under way. */
   private depth = 0;
@@ -89,7 +93,7 @@ export class EngineCore {
     /** Carries out ScheduleLambdaFunction; without one, Lambda tasks are unavailable. */
     readonly lambdaInvoker?: LambdaInvoker,
   ) {
-    this.transaction = db.transaction((tx: Tx, fn: (tx: Tx) => unknown) => fn(tx));
+    this.transaction = db.transaction((tx: Tx, fn: (tx: Tx) => unknown) => fn(tx)).immediate;
     this.registry = new RegistryStore(db);
     this.executions = new ExecutionStore(db);
     this.matcher = new TaskMatcher(config.maxPollersPerTaskList);

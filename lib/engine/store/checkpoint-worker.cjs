@@ -1,18 +1,37 @@
 'use strict';
-// Checkpoints the engine's WAL from a thread of its own, so the (sometimes 100 ms) copy of WAL
-// pages into the database never stalls an API call. PASSIVE checkpoints never block the writer.
+// Checkpoints the engine's WAL from a thread of its own, so copying WAL pages into the database
+// (sometimes 100 ms) never stalls an API call. PASSIVE checkpoints never block the writer; under
+// steady writes they never catch up completely, so the WAL could not restart and would grow: once
+// it passes a size, a RESTART checkpoint (which waits briefly for the writer) starts it over, cheaply,
+// since the passive rounds have already copied nearly everything.
 const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require('better-sqlite3');
 
-const db = new Database(workerData.file);
+const { file, intervalMs, truncateBytes } = workerData;
+const db = new Database(file);
 db.pragma('busy_timeout = 0');
+
+function walBytes() {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
+    if (walBytes() > truncateBytes) {
+      db.pragma('busy_timeout = 200');
+      db.pragma('wal_checkpoint(RESTART)');
+      db.pragma('busy_timeout = 0');
+    }
   } catch {
     // Busy or closing: the next round catches up.
   }
-}, workerData.intervalMs);
+}, intervalMs);
 
 parentPort.on('message', (message) => {
   if (message !== 'stop') return;
