@@ -5,25 +5,18 @@
 // it passes a size, a RESTART checkpoint (which waits briefly for the writer) starts it over, cheaply,
 // since the passive rounds have already copied nearly everything.
 const { parentPort, workerData } = require('node:worker_threads');
-const { statSync } = require('node:fs');
 const Database = require('better-sqlite3');
 
-const { file, intervalMs, truncateBytes } = workerData;
+const { file, intervalMs, restartBytes } = workerData;
 const db = new Database(file);
 db.pragma('busy_timeout = 0');
 
-function walBytes() {
-  try {
-    return statSync(`${file}-wal`).size;
-  } catch {
-    return 0;
-  }
-}
+const pageSize = db.pragma('page_size', { simple: true });
 
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-    if (walBytes() > truncateBytes) {
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (log * pageSize > restartBytes) {
       db.pragma('busy_timeout = 200');
       db.pragma('wal_checkpoint(RESTART)');
       db.pragma('busy_timeout = 0');

@@ -17,8 +17,8 @@ export interface EngineDatabase {
 
 /** How often the checkpointer copies the WAL into the database. */
 const CHECKPOINT_INTERVAL_MS = 250;
-/** WAL size past which the checkpointer resets it. */
-const WAL_TRUNCATE_BYTES = 32 * 1024 * 1024;
+/** WAL content past which the checkpointer starts it over. */
+const WAL_RESTART_BYTES = 32 * 1024 * 1024;
 
 /**
  * Opens (and migrates) the engine's database. WAL with synchronous=NORMAL survives a killed
@@ -53,7 +53,7 @@ export function openDatabase(file: string): EngineDatabase {
   const checkpointer = inMemory
     ? undefined
     : new Worker(join(__dirname, 'checkpoint-worker.cjs'), {
-        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, truncateBytes: WAL_TRUNCATE_BYTES },
+        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, restartBytes: WAL_RESTART_BYTES },
         // Plain CommonJS: none of the parent's loaders (tsx, profilers) are needed or wanted.
         execArgv: [],
       });
