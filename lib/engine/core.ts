@@ -7,7 +7,7 @@ import { deliverOutbox } from './cross-run';
 import type { DecisionContext } from './execution/decisions';
 import type { LambdaInvoker } from './lambda/invoker';
 import type { ExecutionRecord } from './execution/state';
-import { queueKey, TaskMatcher } from './matching/task-matcher';
+import { queueKey, TaskMatcher, type Waiter } from './matching/task-matcher';
 import type { Db } from './store/database';
 import { ExecutionStore } from './store/execution-store';
 import { RegistryStore, type DomainRow } from './store/registry-store';
@@ -19,6 +19,8 @@ export class Tx {
   readonly touchedQueues = new Set<string>();
   earliestDeadline: number | undefined;
   private readonly committed: (() => void)[] = [];
+  /** Waiting polls taken by hand-offs in this transaction: put back if it rolls back. */
+  private readonly reserved: { key: string; waiter: Waiter<unknown> }[] = [];
 
   constructor(
     readonly core: EngineCore,
@@ -41,9 +43,11 @@ export class Tx {
       exec.terminate(undefined, undefined, r.state.config.childPolicy, 'EVENT_LIMIT_EXCEEDED');
     }
     const fx = exec.effects;
+    let handed: { waiter: Waiter<unknown>; claimed: unknown }[] = [];
     if (fx.closed) {
       fx.deadlineSet.push({ kind: 'RETENTION', ref: 0, due: r.closedAt! + core.retentionMs(r.domainId) });
     } else {
+      handed = this.handOff(exec);
       for (const t of fx.queueAdd) this.touchedQueues.add(queueKey(r.domainId, t.kind, t.taskList));
     }
     for (const d of fx.deadlineSet) {
@@ -51,7 +55,38 @@ export class Tx {
       if (this.earliestDeadline === undefined || d.due < this.earliestDeadline) this.earliestDeadline = d.due;
     }
     core.executions.save(exec);
+    for (const h of handed) {
+      const answer = h.waiter.handoff!.answer(h.claimed);
+      this.afterCommit(() => h.waiter.settle(answer));
+    }
     if (fx.outbox.length > 0) deliverOutbox(this, r, fx.outbox.splice(0));
+  }
+
+  /**
+   * Hands the tasks this save makes pollable straight to polls already waiting for them: the
+   * task is claimed in this very save, so it never touches the task queue and the poll is
+   * answered the moment the transaction commits. A task with a deadline already due (a "0"
+   * timeout) is queued instead, to time out first.
+   */
+  private handOff(exec: Execution): { waiter: Waiter<unknown>; claimed: unknown }[] {
+    const fx = exec.effects;
+    if (fx.queueAdd.length === 0) return [];
+    const handed: { waiter: Waiter<unknown>; claimed: unknown }[] = [];
+    fx.queueAdd = fx.queueAdd.filter((t) => {
+      if (fx.deadlineSet.some((d) => d.ref === t.scheduledEventId && d.due <= this.now)) return true;
+      const key = queueKey(exec.record.domainId, t.kind, t.taskList);
+      const waiter = this.core.matcher.reserve(key);
+      if (!waiter) return true;
+      this.reserved.push({ key, waiter });
+      handed.push({ waiter, claimed: waiter.handoff!.claim(exec, t.scheduledEventId) });
+      return false;
+    });
+    return handed;
+  }
+
+  /** @internal The transaction rolled back: the polls it took go back to waiting, oldest first. */
+  putBackReserved(): void {
+    for (const { key, waiter } of this.reserved.reverse()) this.core.matcher.putBack(key, waiter);
   }
 
   /** Runs `fn` once the transaction has committed (never if it rolls back). */
@@ -115,6 +150,7 @@ export class EngineCore {
     } catch (error) {
       // Rows read inside the rolled-back transaction may have been cached.
       this.registry.invalidateCache();
+      tx.putBackReserved();
       throw error;
     }
     this.scheduler.armAt(tx.earliestDeadline);

@@ -1,7 +1,18 @@
+import type { Execution } from '../execution/execution';
 import { limitExceeded } from '../faults';
 
-interface Waiter<T> {
+/**
+ * How a waiting poll takes a task inside the transaction that creates it: `claim` marks the task
+ * started in its run (before the run is saved), `answer` builds the poll's response (after).
+ */
+export interface Handoff<C = unknown, T = unknown> {
+  claim(exec: Execution, scheduledEventId: number): C;
+  answer(claimed: C): T;
+}
+
+export interface Waiter<T> {
   claim: () => T | undefined;
+  handoff?: Handoff<unknown, T>;
   settle: (value: T | undefined, error?: unknown) => void;
 }
 
@@ -22,7 +33,7 @@ export class TaskMatcher {
    * Waits up to `holdMs` for `claim` to succeed. Resolves undefined on timeout or when `signal`
    * aborts (the client went away: it must not be handed a task it cannot receive).
    */
-  wait<T>(key: string, claim: () => T | undefined, holdMs: number, signal: AbortSignal): Promise<T | undefined> {
+  wait<T>(key: string, claim: () => T | undefined, holdMs: number, signal: AbortSignal, handoff?: Handoff<unknown, T>): Promise<T | undefined> {
     let list = this.waiters.get(key);
     if (!list) {
       list = [];
@@ -35,12 +46,15 @@ export class TaskMatcher {
     return new Promise<T | undefined>((resolve, reject) => {
       const waiter: Waiter<T> = {
         claim,
+        ...(handoff ? { handoff } : {}),
         settle: (value, error) => {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
-          const i = queue.indexOf(waiter as Waiter<unknown>);
-          if (i >= 0) queue.splice(i, 1);
-          if (queue.length === 0 && this.waiters.get(key) === queue) this.waiters.delete(key);
+          // The queue now, not the one at wait time: a reserved waiter may have been put back.
+          const current = this.waiters.get(key);
+          const i = current ? current.indexOf(waiter as Waiter<unknown>) : -1;
+          if (current && i >= 0) current.splice(i, 1);
+          if (current && current.length === 0) this.waiters.delete(key);
           if (error !== undefined) reject(error);
           else resolve(value);
         },
@@ -68,6 +82,26 @@ export class TaskMatcher {
       if (result === undefined) return;
       waiter.settle(result);
     }
+  }
+
+  /**
+   * Takes the oldest waiter on `key` that can be handed a task inside the creating transaction.
+   * It leaves the queue now; `settle` answers it after the commit, `putBack` returns it on a rollback.
+   */
+  reserve(key: string): Waiter<unknown> | undefined {
+    const queue = this.waiters.get(key);
+    const i = queue ? queue.findIndex((w) => w.handoff !== undefined) : -1;
+    if (!queue || i < 0) return undefined;
+    return queue.splice(i, 1)[0];
+  }
+
+  putBack(key: string, waiter: Waiter<unknown>): void {
+    let queue = this.waiters.get(key);
+    if (!queue) {
+      queue = [];
+      this.waiters.set(key, queue);
+    }
+    queue.unshift(waiter);
   }
 
   /** Number of polls waiting on `key`. */

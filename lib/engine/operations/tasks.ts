@@ -13,8 +13,8 @@ import { unknownExecution, type EngineCore, type Tx } from '../core';
 import { unknownResource, validationMessage } from '../faults';
 import { applyDecisions, validateDecisionBatch } from '../execution/decisions';
 import type { Execution } from '../execution/execution';
-import type { ExecutionRecord, OpenActivity, TaskKind } from '../execution/state';
-import { queueKey } from '../matching/task-matcher';
+import type { DecisionTaskState, ExecutionRecord, OpenActivity, TaskKind } from '../execution/state';
+import { queueKey, type Handoff } from '../matching/task-matcher';
 import type { DomainRow } from '../store/registry-store';
 import { decodePageToken, encodePageToken, pageSize } from '../util/page-token';
 import { decodeTaskToken, type TaskTokenClaims } from '../util/task-token';
@@ -61,27 +61,28 @@ function decisionTaskJson(core: EngineCore, record: ExecutionRecord, p: Decision
   return new RawJson(`${head.slice(0, -1)},"events":[${page.json}]}`);
 }
 
-function claimDecisionTask(core: EngineCore, tx: Tx, domain: DomainRow, input: PollForDecisionTaskInput): RawJson | undefined {
-  const head = core.executions.queueHead(domain.id, 'decision', input.taskList!.name!);
-  if (!head) return undefined;
-  core.executions.removeQueued(head.id);
-  const record = core.executions.load(head.execution_id)!;
-  const exec = tx.open(record);
-  const previousStartedEventId = record.state.lastCompletedDecisionStartedEventId;
-  const task = exec.claimDecision(input.identity);
-  tx.save(exec);
-  const reverse = input.reverseOrder ?? false;
-  const first = input.startAtPreviousStartedEvent && previousStartedEventId > 0 ? previousStartedEventId : 1;
-  return decisionTaskJson(core, record, {
-    taskToken: task.token,
-    startedEventId: task.startedEventId,
-    previousStartedEventId,
-    first,
-    last: task.startedEventId,
-    at: reverse ? task.startedEventId : first,
-    reverse,
-    size: pageSize(input.maximumPageSize),
-  });
+/** Claiming a decision task for a poll and answering it: from the queue or handed over. */
+function decisionHandoff(core: EngineCore, input: PollForDecisionTaskInput): Handoff<{ record: ExecutionRecord; task: DecisionTaskState; previousStartedEventId: number }, RawJson> {
+  return {
+    claim: (exec) => {
+      const previousStartedEventId = exec.state.lastCompletedDecisionStartedEventId;
+      return { record: exec.record, task: exec.claimDecision(input.identity), previousStartedEventId };
+    },
+    answer: ({ record, task, previousStartedEventId }) => {
+      const reverse = input.reverseOrder ?? false;
+      const first = input.startAtPreviousStartedEvent && previousStartedEventId > 0 ? previousStartedEventId : 1;
+      return decisionTaskJson(core, record, {
+        taskToken: task.token,
+        startedEventId: task.startedEventId,
+        previousStartedEventId,
+        first,
+        last: task.startedEventId,
+        at: reverse ? task.startedEventId : first,
+        reverse,
+        size: pageSize(input.maximumPageSize),
+      });
+    },
+  };
 }
 
 /** A poll carrying nextPageToken pages through the task it already has; it never claims. */
@@ -105,22 +106,30 @@ function nextDecisionPage(core: EngineCore, input: PollForDecisionTaskInput): Ra
   });
 }
 
-function claimActivityTask(core: EngineCore, tx: Tx, domain: DomainRow, input: PollForActivityTaskInput): object | undefined {
-  const head = core.executions.queueHead(domain.id, 'activity', input.taskList!.name!);
+function activityHandoff(input: PollForActivityTaskInput): Handoff<{ record: ExecutionRecord; activity: OpenActivity }, object> {
+  return {
+    claim: (exec, scheduledEventId) => ({ record: exec.record, activity: exec.claimActivity(scheduledEventId, input.identity) }),
+    answer: ({ record, activity: a }) =>
+      defined({
+        taskToken: a.token,
+        activityId: a.activityId,
+        startedEventId: a.startedEventId,
+        workflowExecution: { workflowId: record.workflowId, runId: record.runId },
+        activityType: a.activityType,
+        input: a.input,
+      }),
+  };
+}
+
+/** Takes the best task queued on the poll's list, if any, and claims it with `handoff`. */
+function claimQueued<R>(core: EngineCore, tx: Tx, domain: DomainRow, kind: TaskKind, taskList: string, handoff: Handoff<unknown, R>): R | undefined {
+  const head = core.executions.queueHead(domain.id, kind, taskList);
   if (!head) return undefined;
   core.executions.removeQueued(head.id);
-  const record = core.executions.load(head.execution_id)!;
-  const exec = tx.open(record);
-  const a = exec.claimActivity(head.scheduled_event_id, input.identity);
+  const exec = tx.open(core.executions.load(head.execution_id)!);
+  const claimed = handoff.claim(exec, head.scheduled_event_id);
   tx.save(exec);
-  return defined({
-    taskToken: a.token,
-    activityId: a.activityId,
-    startedEventId: a.startedEventId,
-    workflowExecution: { workflowId: record.workflowId, runId: record.runId },
-    activityType: a.activityType,
-    input: a.input,
-  });
+  return handoff.answer(claimed);
 }
 
 /**
@@ -134,18 +143,18 @@ async function longPoll<T extends object>(
   kind: TaskKind,
   taskList: string,
   identity: string | undefined,
-  claim: (tx: Tx) => T | undefined,
+  handoff: Handoff<unknown, T>,
   empty: object,
 ): Promise<OperationResult> {
   const key = queueKey(domain.id, kind, taskList);
   // In memory only (the console's "pollers seen"): no write on the poll path.
   const seen = core.matcher.pollers.record(key, identity, core.clock.now());
-  const attempt = () => core.run(claim);
+  const attempt = () => core.run((tx) => claimQueued(core, tx, domain, kind, taskList, handoff));
   const now = attempt();
   if (now) return now;
   seen.waiting++;
   try {
-    const waited = await core.matcher.wait(key, attempt, core.config.pollTimeoutMs, ctx.signal);
+    const waited = await core.matcher.wait(key, attempt, core.config.pollTimeoutMs, ctx.signal, handoff);
     return waited ?? empty;
   } finally {
     seen.waiting--;
@@ -187,12 +196,12 @@ export const taskOperations: OperationTable = {
   PollForDecisionTask: (core, ctx, input: PollForDecisionTaskInput) => {
     const domain = core.requireDomain(ctx.region, input.domain!);
     if (input.nextPageToken) return nextDecisionPage(core, input);
-    return longPoll(core, ctx, domain, 'decision', input.taskList!.name!, input.identity, (tx) => claimDecisionTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0, previousStartedEventId: 0 }));
+    return longPoll(core, ctx, domain, 'decision', input.taskList!.name!, input.identity, decisionHandoff(core, input) as Handoff<unknown, RawJson>, emptyPoll(core, { startedEventId: 0, previousStartedEventId: 0 }));
   },
 
   PollForActivityTask: (core, ctx, input: PollForActivityTaskInput) => {
     const domain = core.requireDomain(ctx.region, input.domain!);
-    return longPoll(core, ctx, domain, 'activity', input.taskList!.name!, input.identity, (tx) => claimActivityTask(core, tx, domain, input), emptyPoll(core, { startedEventId: 0 }));
+    return longPoll(core, ctx, domain, 'activity', input.taskList!.name!, input.identity, activityHandoff(input) as Handoff<unknown, object>, emptyPoll(core, { startedEventId: 0 }));
   },
 
   RespondDecisionTaskCompleted: (core, _ctx, input: RespondDecisionTaskCompletedInput) => {
