@@ -98,27 +98,30 @@ function startChild(tx: Tx, source: ExecutionRecord, req: Request<'startChild'>)
   withRun(tx, reload(tx, source.id), (s) => s.childStarted(req.initiatedEventId, child.record.runId));
 }
 
-function signalExternal(tx: Tx, source: ExecutionRecord, req: Request<'signalExternal'>): void {
+/**
+ * Delivers a signal or a cancel request to another run (or this one) and reports the outcome in
+ * the source: the `delivered` event when the target is open, the `failed` event otherwise.
+ */
+function toExternal(
+  tx: Tx,
+  source: ExecutionRecord,
+  req: Request<'signalExternal'> | Request<'cancelExternal'>,
+  deliver: (target: Execution, from: { externalWorkflowExecution: { workflowId: string; runId: string }; externalInitiatedEventId: number }) => void,
+  delivered: 'ExternalWorkflowExecutionSignaled' | 'ExternalWorkflowExecutionCancelRequested',
+  failed: 'SignalExternalWorkflowExecutionFailed' | 'RequestCancelExternalWorkflowExecutionFailed',
+): void {
   const target = openTarget(tx, source.domainId, req.workflowId, req.runId);
   if (target) {
     withRun(tx, target, (t) =>
-      t.signal({
-        signalName: req.signalName,
-        ...(req.input !== undefined ? { input: req.input } : {}),
-        externalWorkflowExecution: { workflowId: source.workflowId, runId: source.runId },
-        externalInitiatedEventId: req.initiatedEventId,
-      }),
+      deliver(t, { externalWorkflowExecution: { workflowId: source.workflowId, runId: source.runId }, externalInitiatedEventId: req.initiatedEventId }),
     );
     toSource(tx, source, (s) =>
-      s.appendAndDecide('ExternalWorkflowExecutionSignaled', {
-        workflowExecution: { workflowId: target.workflowId, runId: target.runId },
-        initiatedEventId: req.initiatedEventId,
-      }),
+      s.appendAndDecide(delivered, { workflowExecution: { workflowId: target.workflowId, runId: target.runId }, initiatedEventId: req.initiatedEventId }),
     );
     return;
   }
   toSource(tx, source, (s) =>
-    s.appendAndDecide('SignalExternalWorkflowExecutionFailed', {
+    s.appendAndDecide(failed, {
       workflowId: req.workflowId,
       ...(req.runId ? { runId: req.runId } : {}),
       cause: 'UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION',
@@ -129,33 +132,13 @@ function signalExternal(tx: Tx, source: ExecutionRecord, req: Request<'signalExt
   );
 }
 
+function signalExternal(tx: Tx, source: ExecutionRecord, req: Request<'signalExternal'>): void {
+  const signal = { signalName: req.signalName, ...(req.input !== undefined ? { input: req.input } : {}) };
+  toExternal(tx, source, req, (t, from) => t.signal({ ...signal, ...from }), 'ExternalWorkflowExecutionSignaled', 'SignalExternalWorkflowExecutionFailed');
+}
+
 function cancelExternal(tx: Tx, source: ExecutionRecord, req: Request<'cancelExternal'>): void {
-  const target = openTarget(tx, source.domainId, req.workflowId, req.runId);
-  if (target) {
-    withRun(tx, target, (t) =>
-      t.requestCancel({
-        externalWorkflowExecution: { workflowId: source.workflowId, runId: source.runId },
-        externalInitiatedEventId: req.initiatedEventId,
-      }),
-    );
-    toSource(tx, source, (s) =>
-      s.appendAndDecide('ExternalWorkflowExecutionCancelRequested', {
-        workflowExecution: { workflowId: target.workflowId, runId: target.runId },
-        initiatedEventId: req.initiatedEventId,
-      }),
-    );
-    return;
-  }
-  toSource(tx, source, (s) =>
-    s.appendAndDecide('RequestCancelExternalWorkflowExecutionFailed', {
-      workflowId: req.workflowId,
-      ...(req.runId ? { runId: req.runId } : {}),
-      cause: 'UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION',
-      initiatedEventId: req.initiatedEventId,
-      decisionTaskCompletedEventId: req.decisionTaskCompletedEventId,
-      ...(req.control !== undefined ? { control: req.control } : {}),
-    }),
-  );
+  toExternal(tx, source, req, (t, from) => t.requestCancel(from), 'ExternalWorkflowExecutionCancelRequested', 'RequestCancelExternalWorkflowExecutionFailed');
 }
 
 /**
