@@ -122,6 +122,7 @@ function main(): void {
       const persistence = db === ':memory:' ? 'in-memory (nothing is kept)' : `SQLite file ${db}`;
       console.log(`swf-local listening on ${engine.endpoint}`);
       console.log(`  persistence: ${persistence}`);
+      if (engine.consoleUrl) console.log(`  console: ${engine.consoleUrl}`);
       console.log(`  long-poll hold: ${pollTimeout}s`);
       console.log(`  auth: ${credentials ? `SigV4, ${Object.keys(credentials).length} key(s)` : 'none (any credentials work)'}`);
       console.log(`  try: aws swf list-domains --registration-status REGISTERED --endpoint-url ${engine.endpoint}`);

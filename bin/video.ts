@@ -45,6 +45,7 @@ async function start(values: Record<string, string | boolean | undefined>): Prom
   console.log(`  starter API   ${stack.api.url}/videos        (POST to create, GET to list)`);
   console.log(`  media files   ${stack.api.filesUrl}`);
   console.log(`  swf-local     ${stack.engine.endpoint}   (SQLite: ${stack.engine.db})`);
+  if (stack.engine.consoleUrl) console.log(`  console       ${stack.engine.consoleUrl}`);
   console.log(`  SWF domain    ${stack.domain}`);
   console.log(`Upload a video:  npx tsx bin/video.ts upload path/to/video.mp4 --wait`);
   console.log('Ctrl-C stops everything.');

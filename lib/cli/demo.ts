@@ -37,6 +37,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   try {
     out(`  swf-local     ${stack.engine.endpoint}   (SQLite: ${stack.engine.db})`);
     out(`  starter API   ${stack.api.url}`);
+    if (stack.engine.consoleUrl) out(`  console       ${stack.engine.consoleUrl}`);
     out(`  media         ${stack.api.filesUrl}`);
     if (!options.file) {
       if (!existsSync(file)) {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { localStoresFor, startLocalApi, type LocalApi } from '../api';
 import { startEngine, type RunningEngine } from '../engine';
 import { ensureRegistered, registrationSpec, type RegistrationReport } from '../registration';
+import { videoConsolePlugin } from '../video/console';
 import { DOMAIN, STEPS, TASK_LISTS } from '../video/definition';
 import { decideVideo } from '../video/workflow';
 import { DecisionPoller, createSwfClient, readWorkerConfig } from '../worker';
@@ -65,6 +66,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.values(STEPS).map((s) => [s.functionName, { module: resolve(LAMBDA_DIR, `${s.handlerFile}.ts`), export: 'handler' }]),
   );
 
+  // The console's video plugin finds the media through the API, which starts after the engine.
+  let apiUrl: string | undefined;
   const engine = await startEngine({
     host,
     port: options.enginePort ?? 8080,
@@ -73,6 +76,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambdaFunctions,
     lambdaEnv: handlerEnv,
     prewarmLambdas: options.prewarm ?? true,
+    console: { plugins: [videoConsolePlugin(() => apiUrl)] },
   });
   const closers: (() => Promise<void>)[] = [() => engine.close()];
   const closeAll = async () => {
@@ -104,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps: (url) => ({ swf, domain: DOMAIN, ...localStoresFor(url, { MEDIA_DIR: mediaDir }), lambdaRole: LOCAL_LAMBDA_ROLE }),
     });
     closers.push(() => api.close());
+    apiUrl = api.url;
 
     return { engine, api, swf, domain: DOMAIN, registration, close: closeAll };
   } catch (error) {

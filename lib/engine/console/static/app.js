@@ -314,8 +314,8 @@ async function executionsView({ root, query }, domain) {
     { class: 'filters', id: 'execution-filters' },
     h('label', null, h('span', null, 'Status'), h('select', { name: 'status' }, ['open', 'closed'].map((s) => h('option', { value: s, selected: filter.status === s }, s)))),
     h('label', null, h('span', null, 'Time'), h('select', { name: 'time' }, h('option', { value: 'start', selected: filter.timeField === 'start' }, 'started'), h('option', { value: 'close', selected: filter.timeField === 'close', disabled: filter.status === 'open' }, 'closed'))),
-    h('label', null, h('span', null, 'From'), h('input', { type: 'datetime-local', name: 'from', value: toLocalInput(filter.from) })),
-    h('label', null, h('span', null, 'To'), h('input', { type: 'datetime-local', name: 'to', value: toLocalInput(filter.to) })),
+    h('label', null, h('span', null, 'From (local time)'), h('input', { type: 'datetime-local', name: 'from', value: toLocalInput(filter.from) })),
+    h('label', null, h('span', null, 'To (local time)'), h('input', { type: 'datetime-local', name: 'to', value: toLocalInput(filter.to) })),
     h(
       'label',
       null,

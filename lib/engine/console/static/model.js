@@ -530,3 +530,41 @@ export function tickStep(span, ticks = 8) {
   const raw = span / Math.max(1, ticks);
   return steps.find((s) => s >= raw) ?? Math.ceil(raw / 86400) * 86400;
 }
+
+/**
+ * A run's whole history through GetWorkflowExecutionHistory, oldest first, 1,000 events a page.
+ * `call(operation, input)` is the SWF API (the page's fetch, or an SDK in tests).
+ */
+export async function fullHistory(call, domain, execution, shouldStop = () => false) {
+  const events = [];
+  let token;
+  do {
+    const page = await call('GetWorkflowExecutionHistory', { domain, execution, maximumPageSize: 1000, ...(token ? { nextPageToken: token } : {}) });
+    for (const e of page.events ?? []) events.push(e);
+    token = page.nextPageToken;
+  } while (token && !shouldStop());
+  return events;
+}
+
+/**
+ * The events after `lastEventId`, oldest first: newest-first pages (100 events each) until one
+ * reaches a known event, so a live view of a long history costs one small call per refresh.
+ */
+export async function historySince(call, domain, execution, lastEventId, shouldStop = () => false) {
+  const fresh = [];
+  let token;
+  for (;;) {
+    const page = await call('GetWorkflowExecutionHistory', { domain, execution, reverseOrder: true, maximumPageSize: 100, ...(token ? { nextPageToken: token } : {}) });
+    let reached = false;
+    for (const e of page.events ?? []) {
+      if (e.eventId <= lastEventId) {
+        reached = true;
+        break;
+      }
+      fresh.push(e);
+    }
+    if (reached || !page.nextPageToken || shouldStop()) break;
+    token = page.nextPageToken;
+  }
+  return fresh.reverse();
+}

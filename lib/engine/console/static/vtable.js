@@ -21,7 +21,8 @@ export class VirtualTable {
     this.spacer = h('div', { class: 'vt-spacer' });
     this.body = h('div', { class: 'vt-body' });
     this.emptyEl = h('div', { class: 'vt-empty muted' }, empty);
-    this.viewport = h('div', { class: 'vt-viewport', style: { height: `${height}px` }, tabindex: 0 }, this.spacer, this.body, this.emptyEl);
+    this.maxHeight = height;
+    this.viewport = h('div', { class: 'vt-viewport', style: { height: `${rowHeight * 3}px` }, tabindex: 0 }, this.spacer, this.body, this.emptyEl);
     this.root = h('div', { class: 'vtable' }, this.header, this.viewport);
     container.append(this.root);
     this.viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
@@ -44,9 +45,11 @@ export class VirtualTable {
   /** Replaces the rows; keeps the scroll position, or follows the end when it was there. */
   setRows(rows) {
     const atEnd = this.viewport.scrollTop + this.viewport.clientHeight >= this.spacer.offsetHeight - this.rowHeight;
-    const grew = rows.length > this.rows.length;
+    const grew = rows.length > this.rows.length && this.rows.length > 0;
     this.rows = rows;
     this.spacer.style.height = `${rows.length * this.rowHeight}px`;
+    // As tall as the rows, up to the maximum (a little more so a horizontal scrollbar never hides the last row).
+    this.viewport.style.height = `${Math.min(this.maxHeight, Math.max(3, rows.length) * this.rowHeight + 4)}px`;
     this.emptyEl.style.display = rows.length === 0 ? '' : 'none';
     if (this.selected !== undefined && this.selected >= rows.length) this.selected = undefined;
     if (atEnd && grew && this.follow) this.viewport.scrollTop = this.spacer.offsetHeight;

@@ -1,0 +1,115 @@
+/**
+ * The ProcessVideo console plugin's reading of a history (lib/video/console/video-plugin.js),
+ * over the recorded video histories: steps in pipeline order, renditions from the ladder
+ * marker, attempts and backoff waits, and the media URLs of a completed run.
+ */
+import { loadBrowserModule } from './browser-module';
+import { eventById, recordedHistory, upTo, VIDEO_PLUGIN_JS } from './fixtures';
+import { STEPS } from '../../../lib/video/definition';
+import { STEP_KEYS } from '../../../lib/video/workflow';
+
+const p = loadBrowserModule(VIDEO_PLUGIN_JS);
+const row = (progress: any) => progress.steps.map((s: any) => `${s.key}:${s.state}:${s.attempts.length}`);
+
+describe('video plugin: videoProgress', () => {
+  it('names the same Lambda functions and task keys as the workflow', () => {
+    expect(Object.keys(p.STEP_OF_FUNCTION).sort()).toEqual(Object.values(STEPS).map((s) => s.functionName).sort());
+    for (const [fn, step] of Object.entries(p.STEP_OF_FUNCTION)) expect(STEPS[step as keyof typeof STEPS].functionName).toBe(fn);
+    expect(STEP_KEYS.transcode('720p')).toBe('transcode-720p');
+    expect(p.parseTaskId('transcode-720p#3')).toEqual({ key: 'transcode-720p', attempt: 3 });
+  });
+
+  it('reads a completed run: every step once, renditions in ladder order, the result', () => {
+    const progress = p.videoProgress(recordedHistory('video-success'), 0);
+    expect(row(progress)).toEqual([
+      'probe:COMPLETED:1',
+      'transcode-720p:COMPLETED:1',
+      'transcode-480p:COMPLETED:1',
+      'transcode-360p:COMPLETED:1',
+      'thumbnails:COMPLETED:1',
+      'publish:COMPLETED:1',
+    ]);
+    expect(progress.ladder).toEqual(['720p', '480p', '360p']);
+    expect(progress.steps[1].rendition).toBe('720p');
+    expect(progress).toMatchObject({ done: 6, total: 6, close: { status: 'COMPLETED' }, result: { manifestKey: 'v-success/manifest.json', masterPlaylistKey: 'v-success/hls/master.m3u8' } });
+    expect(progress.steps.every((s: any) => s.elapsed >= 0)).toBe(true);
+  });
+
+  it('reads the same run on the activity runner', () => {
+    expect(row(p.videoProgress(recordedHistory('video-success-activity'), 0))).toEqual(row(p.videoProgress(recordedHistory('video-success'), 0)));
+  });
+
+  it('shows a retried rendition with both attempts', () => {
+    const progress = p.videoProgress(recordedHistory('video-retried-failure'), 0);
+    const s = progress.steps.find((x: any) => x.key === 'transcode-720p');
+    expect(s.attempts.map((a: any) => `${a.attempt}:${a.state}:${a.reason ?? ''}`)).toEqual(['1:FAILED:TranscodeError', '2:COMPLETED:']);
+    expect(s.state).toBe('COMPLETED');
+    expect(progress.done).toBe(6);
+  });
+
+  it('waits for the next attempt while the backoff timer runs', () => {
+    const events = recordedHistory('video-step-failed');
+    const timer = eventById(events, 27); // thumbnails#2 after 2 s
+    const progress = p.videoProgress(upTo(events, 27), timer.eventTimestamp + 0.5);
+    const s = progress.steps.find((x: any) => x.key === 'thumbnails');
+    expect(s.state).toBe('RETRY_WAIT');
+    expect(s.nextAttemptAt).toBeCloseTo(timer.eventTimestamp + 2, 6);
+    expect(progress.steps.find((x: any) => x.key === 'publish').state).toBe('PENDING');
+  });
+
+  it('reads a run that failed for good', () => {
+    const progress = p.videoProgress(recordedHistory('video-step-failed'), 0);
+    const s = progress.steps.find((x: any) => x.key === 'thumbnails');
+    expect(s.attempts.map((a: any) => a.state)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    expect(s.state).toBe('FAILED');
+    expect(progress.steps.find((x: any) => x.key === 'publish').state).toBe('NOT_RUN');
+    expect(progress.close).toMatchObject({ status: 'FAILED', reason: 'StepFailed', details: { step: 'thumbnails', attempts: 3 } });
+    expect(progress.result).toBeUndefined();
+  });
+
+  it('before the ladder: probe running, the rest pending', () => {
+    const events = recordedHistory('video-success');
+    const progress = p.videoProgress(upTo(events, 6), eventById(events, 6).eventTimestamp + 1);
+    expect(row(progress)).toEqual(['probe:RUNNING:1', 'thumbnails:PENDING:0', 'publish:PENDING:0']);
+    expect(progress.steps[0].elapsed).toBeCloseTo(1, 6);
+  });
+
+  it('reads a canceled run', () => {
+    const progress = p.videoProgress(recordedHistory('video-cancel-activity'), 0);
+    expect(progress.close.status).toBe('CANCELED');
+    expect(progress.steps.filter((s: any) => s.state === 'CANCELED').length).toBeGreaterThanOrEqual(3);
+    expect(progress.steps.find((s: any) => s.key === 'publish').state).toBe('NOT_RUN');
+  });
+
+  it('reads a not-a-video failure', () => {
+    const progress = p.videoProgress(recordedHistory('video-not-a-video'), 0);
+    expect(progress.steps[0]).toMatchObject({ key: 'probe', state: 'FAILED' });
+    expect(progress.close.status).toBe('FAILED');
+  });
+});
+
+describe('video plugin: mediaUrls', () => {
+  const manifest = {
+    videoId: 'v 1',
+    renditions: [
+      { name: '1080p', width: 1920, height: 1080, mp4: { key: 'v 1/renditions/1080p.mp4' }, hls: { playlist: { key: 'v 1/hls/1080p/index.m3u8' } } },
+      { name: '720p', width: 1280, height: 720, mp4: { key: 'v 1/renditions/720p.mp4' }, hls: { playlist: { key: 'v 1/hls/720p/index.m3u8' } } },
+    ],
+    hls: { masterPlaylist: 'v 1/hls/master.m3u8' },
+    thumbnails: { poster: { key: 'v 1/thumbnails/poster.jpg' }, sprite: { key: 'v 1/thumbnails/sprite.jpg' }, vtt: { key: 'v 1/thumbnails/thumbnails.vtt' } },
+  };
+
+  it('builds encoded URLs under the media base and picks the 720p MP4 as fallback', () => {
+    const urls = p.mediaUrls('http://127.0.0.1:3000/files/media/', manifest, 'ignored');
+    expect(urls.master).toBe('http://127.0.0.1:3000/files/media/v%201/hls/master.m3u8');
+    expect(urls.poster).toBe('http://127.0.0.1:3000/files/media/v%201/thumbnails/poster.jpg');
+    expect(urls.manifest).toBe('http://127.0.0.1:3000/files/media/v%201/manifest.json');
+    expect(urls.fallbackMp4).toBe('http://127.0.0.1:3000/files/media/v%201/renditions/720p.mp4');
+    expect(urls.renditions.map((r: any) => r.name)).toEqual(['1080p', '720p']);
+  });
+
+  it('falls back to the smallest rendition when there is no 720p or smaller', () => {
+    const big = { ...manifest, renditions: [manifest.renditions[0]] };
+    expect(p.mediaUrls('/m/', big, 'x').fallbackMp4).toBe('/m/v%201/renditions/1080p.mp4');
+  });
+});
