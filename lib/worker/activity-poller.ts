@@ -1,11 +1,10 @@
-import { hostname } from 'node:os';
 import type { ActivityTask, ActivityType, WorkflowExecution } from '@aws-sdk/client-swf';
-import { DEFAULT_BACKOFF, realSleep, resolveBackoff, type BackoffOptions, type Sleep } from './backoff';
+import type { BackoffOptions, Sleep } from './backoff';
 import { errorFields, isUnknownResource } from './errors';
 import { SWF_LIMITS, truncate } from './limits';
-import { defaultLogger, type WorkerLogger } from './logger';
-import { PollLoop, withRetries } from './poll-loop';
-import { toSwfOperations, type SwfLike, type SwfOperations } from './swf-port';
+import type { WorkerLogger } from './logger';
+import { pollerRuntime, type PollLoop, withRetries } from './poll-loop';
+import type { SwfLike, SwfOperations } from './swf-port';
 
 /** What a handler is given beside its input. */
 export interface ActivityContext {
@@ -171,25 +170,17 @@ export class ActivityPoller {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
     if (!(this.heartbeatIntervalMs >= 0)) throw new RangeError(`heartbeatIntervalMs must be >= 0, got ${options.heartbeatIntervalMs}`);
-    this.swf = toSwfOperations(options.swf);
-    this.logger = options.logger ?? defaultLogger('activity-worker');
-    this.identity = options.identity ?? `${hostname()}:${process.pid}`;
-    this.now = options.now ?? Date.now;
-    const backoff = resolveBackoff(options.backoff ?? DEFAULT_BACKOFF);
-    const random = options.random ?? Math.random;
-    const sleep = options.sleep ?? realSleep;
-    this.retry = { attempts: options.callAttempts ?? 3, backoff, random, sleep };
-    this.loop = new PollLoop<ActivityTask>({
-      kind: 'activity',
+    ({ swf: this.swf, logger: this.logger, identity: this.identity, now: this.now, retry: this.retry, loop: this.loop } = pollerRuntime<ActivityTask>(
+      'activity',
+      'activity-worker',
+      options,
       concurrency,
-      logger: this.logger,
-      backoff,
-      random,
-      sleep,
-      poll: (signal) => this.poll(signal),
-      handle: (task) => this.handle(task),
-      onPollError: () => void this.counters.pollErrors++,
-    });
+      {
+        poll: (signal) => this.poll(signal),
+        handle: (task) => this.handle(task),
+        onPollError: () => void this.counters.pollErrors++,
+      },
+    ));
   }
 
   /** Starts the poll loops (idempotent). A stopped poller cannot be started again. */

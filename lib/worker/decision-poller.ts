@@ -1,10 +1,9 @@
-import { hostname } from 'node:os';
 import type { Decision, DecisionTask, HistoryEvent, WorkflowExecution, WorkflowType } from '@aws-sdk/client-swf';
-import { DEFAULT_BACKOFF, realSleep, resolveBackoff, type BackoffOptions, type Sleep } from './backoff';
+import type { BackoffOptions, Sleep } from './backoff';
 import { errorFields, isUnknownResource } from './errors';
-import { defaultLogger, type WorkerLogger } from './logger';
-import { PollLoop, withRetries } from './poll-loop';
-import { toSwfOperations, type SwfLike, type SwfOperations } from './swf-port';
+import type { WorkerLogger } from './logger';
+import { pollerRuntime, type PollLoop, withRetries } from './poll-loop';
+import type { SwfLike, SwfOperations } from './swf-port';
 
 /** What `decide` is given: one decision task with the run's whole history, every page joined. */
 export interface DecisionTaskInput {
@@ -96,25 +95,17 @@ export class DecisionPoller {
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) {
       throw new RangeError(`pageSize must be an integer 1-1000, got ${pageSize}`);
     }
-    this.swf = toSwfOperations(options.swf);
-    this.logger = options.logger ?? defaultLogger('decider');
-    this.identity = options.identity ?? `${hostname()}:${process.pid}`;
-    this.now = options.now ?? Date.now;
-    const backoff = resolveBackoff(options.backoff ?? DEFAULT_BACKOFF);
-    const random = options.random ?? Math.random;
-    const sleep = options.sleep ?? realSleep;
-    this.retry = { attempts: options.callAttempts ?? 3, backoff, random, sleep };
-    this.loop = new PollLoop<DecisionTask>({
-      kind: 'decision',
+    ({ swf: this.swf, logger: this.logger, identity: this.identity, now: this.now, retry: this.retry, loop: this.loop } = pollerRuntime<DecisionTask>(
+      'decision',
+      'decider',
+      options,
       concurrency,
-      logger: this.logger,
-      backoff,
-      random,
-      sleep,
-      poll: (signal) => this.poll(signal),
-      handle: (task) => this.handle(task),
-      onPollError: () => void this.counters.pollErrors++,
-    });
+      {
+        poll: (signal) => this.poll(signal),
+        handle: (task) => this.handle(task),
+        onPollError: () => void this.counters.pollErrors++,
+      },
+    ));
   }
 
   /** Starts the poll loops (idempotent). A stopped poller cannot be started again. */

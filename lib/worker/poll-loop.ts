@@ -1,6 +1,8 @@
-import { backoffDelay, type BackoffOptions, type Sleep } from './backoff';
+import { hostname } from 'node:os';
+import { backoffDelay, DEFAULT_BACKOFF, realSleep, resolveBackoff, type BackoffOptions, type Sleep } from './backoff';
 import { errorFields, isTransient } from './errors';
-import type { WorkerLogger } from './logger';
+import { defaultLogger, type WorkerLogger } from './logger';
+import { toSwfOperations, type SwfLike, type SwfOperations } from './swf-port';
 
 /** The reason a poll in flight is aborted when its poller stops. */
 export class PollerStoppedError extends Error {
@@ -121,4 +123,47 @@ export async function withRetries<R>(
       await opts.sleep(backoffDelay(attempt, opts.backoff, opts.random));
     }
   }
+}
+
+/** The options both pollers share, with the production defaults applied by `pollerRuntime`. */
+export interface PollerRuntimeOptions {
+  swf: SwfLike;
+  identity?: string;
+  logger?: WorkerLogger;
+  backoff?: BackoffOptions;
+  callAttempts?: number;
+  random?: () => number;
+  sleep?: Sleep;
+  now?: () => number;
+}
+
+/** What a poller needs besides its own work: the SWF port, identity, logging, clock, retries, the loop. */
+export interface PollerRuntime<T> {
+  swf: SwfOperations;
+  logger: WorkerLogger;
+  identity: string;
+  now: () => number;
+  retry: Parameters<typeof withRetries>[1];
+  loop: PollLoop<T>;
+}
+
+export function pollerRuntime<T>(
+  kind: 'decision' | 'activity',
+  serviceName: string,
+  options: PollerRuntimeOptions,
+  concurrency: number,
+  work: Pick<PollLoopOptions<T>, 'poll' | 'handle' | 'onPollError'>,
+): PollerRuntime<T> {
+  const logger = options.logger ?? defaultLogger(serviceName);
+  const backoff = resolveBackoff(options.backoff ?? DEFAULT_BACKOFF);
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? realSleep;
+  return {
+    swf: toSwfOperations(options.swf),
+    logger,
+    identity: options.identity ?? `${hostname()}:${process.pid}`,
+    now: options.now ?? Date.now,
+    retry: { attempts: options.callAttempts ?? 3, backoff, random, sleep },
+    loop: new PollLoop<T>({ kind, concurrency, logger, backoff, random, sleep, ...work }),
+  };
 }

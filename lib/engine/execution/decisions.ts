@@ -277,20 +277,11 @@ function denyDecision(exec: Execution, d: Decision, dtc: number): void {
       });
       return;
     }
-    case 'SignalExternalWorkflowExecution': {
-      const a = d.signalExternalWorkflowExecutionDecisionAttributes!;
-      exec.appendAndDecide('SignalExternalWorkflowExecutionFailed', {
-        ...base,
-        workflowId: a.workflowId,
-        ...(a.runId ? { runId: a.runId } : {}),
-        initiatedEventId: 0,
-        ...(a.control !== undefined ? { control: a.control } : {}),
-      });
-      return;
-    }
+    case 'SignalExternalWorkflowExecution':
     case 'RequestCancelExternalWorkflowExecution': {
-      const a = d.requestCancelExternalWorkflowExecutionDecisionAttributes!;
-      exec.appendAndDecide('RequestCancelExternalWorkflowExecutionFailed', {
+      const signal = type === 'SignalExternalWorkflowExecution';
+      const a = (signal ? d.signalExternalWorkflowExecutionDecisionAttributes : d.requestCancelExternalWorkflowExecutionDecisionAttributes)!;
+      exec.appendAndDecide(signal ? 'SignalExternalWorkflowExecutionFailed' : 'RequestCancelExternalWorkflowExecutionFailed', {
         ...base,
         workflowId: a.workflowId,
         ...(a.runId ? { runId: a.runId } : {}),
