@@ -41,6 +41,22 @@ export interface ProbeResult {
   bitRate?: number;
   sizeBytes: number;
   formatName: string;
+  /** What probe found besides the basics (absent in results recorded before it existed). */
+  traits?: SourceTraits;
+}
+
+/** Properties of a source that change how it is handled (README "Inputs"). */
+export interface SourceTraits {
+  /** avg_frame_rate differs from r_frame_rate: outputs are constant frame rate. */
+  variableFrameRate: boolean;
+  /** Interlaced field order (tt, bb, tb, bt). */
+  interlaced: boolean;
+  /** PQ or HLG transfer: encoded to 8-bit SDR H.264 without tone mapping. */
+  hdr: boolean;
+  bitDepth: number;
+  pixelFormat: string;
+  /** Where the media ends, seconds (the packet scan of the last seconds). */
+  decodableSeconds: number;
 }
 
 /** One rung of the rendition ladder. */

@@ -56,7 +56,7 @@ export const RETRY = {
   backoffCoefficient: 2,
   maximumIntervalSeconds: 60,
   /** Error names (LambdaFunctionFailed.reason / ActivityTaskFailed.reason) never retried. */
-  nonRetryable: ['NotAVideoError', 'InvalidInputError'],
+  nonRetryable: ['NotAVideoError', 'InvalidInputError', 'TruncatedSourceError', 'FrameTooLargeError', 'OutputTooShortError', 'OutputInvalidError'],
 } as const;
 
 /** HLS segment length; keyframes are forced on this grid so every rendition's segments align. */

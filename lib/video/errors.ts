@@ -9,6 +9,35 @@ export class NotAVideoError extends Error {
   override readonly name = 'NotAVideoError';
 }
 
+/**
+ * The upload is damaged: its container promises more than the file holds (an interrupted upload,
+ * an MP4 whose index was never written). Retrying reads the same bytes.
+ */
+export class TruncatedSourceError extends Error {
+  override readonly name = 'TruncatedSourceError';
+}
+
+/** The video's frame is larger than the pipeline accepts (MAX_SOURCE_SIDE / MAX_SOURCE_PIXELS in probe.ts). */
+export class FrameTooLargeError extends Error {
+  override readonly name = 'FrameTooLargeError';
+}
+
+/**
+ * A rendition is shorter than its source by more than one frame (or one audio packet): publishing
+ * it would call a cut-off video complete. The outputs do not change on a retry of publish.
+ */
+export class OutputTooShortError extends Error {
+  override readonly name = 'OutputTooShortError';
+}
+
+/**
+ * A rendition fails another check before publish (too long, implausible frame count, missing
+ * audio, HLS playlist unreadable or not matching its MP4). Like OutputTooShortError, not retried.
+ */
+export class OutputInvalidError extends Error {
+  override readonly name = 'OutputInvalidError';
+}
+
 /** The step's input is malformed (bad ids, keys or rendition), or a source it names does not exist. */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
