@@ -152,6 +152,8 @@ export interface Manifest {
     hls: { playlist: FileInfo; segmentCount: number };
   }[];
   hls: { masterPlaylist: BlobKey };
+  /** Why the ladder is what it is (e.g. no 1080p rung for a 1918x1078 source). */
+  ladder?: { sourceShortSide: number; renditions: string[]; note?: string };
   thumbnails: { poster: FileInfo; sprite: FileInfo; vtt: FileInfo; intervalSeconds: number; count: number };
   timings: PublishInput['timings'];
 }

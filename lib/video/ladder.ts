@@ -89,3 +89,29 @@ export function planLadder(probe: ProbeResult): Rendition[] {
     return rendition(`${rung.shortSide}p`, w, h, rung.shortSide, rung.videoKbps, probe.frameRate);
   });
 }
+
+/** Why the ladder is what it is, for manifest.json: the top rung and, below 1080p, what is missing and why. */
+export function describeLadder(probe: ProbeResult, ladder: readonly Rendition[] = planLadder(probe)): LadderSummary {
+  const { width, height } = displaySize(probe);
+  const short = Math.min(width, height);
+  const top = LADDER[0]!;
+  const summary: LadderSummary = { sourceShortSide: short, renditions: ladder.map((r) => r.name) };
+  const missing = LADDER.filter((rung) => rung.shortSide > short).map((rung) => `${rung.shortSide}p`);
+  if (missing.length === 0 || short >= top.shortSide) return summary;
+  const frame = `${width}x${height}`;
+  const smallest = LADDER[LADDER.length - 1]!;
+  summary.note =
+    short < smallest.shortSide
+      ? `The source (${frame}) is smaller than the smallest rung (${smallest.shortSide}p): one rendition at its own size; renditions are never upscaled.`
+      : `No ${missing.join(' or ')} rendition: the source's short side is ${short} px (${frame}), and renditions are never upscaled.`;
+  return summary;
+}
+
+export interface LadderSummary {
+  /** Short side of the displayed source frame. */
+  sourceShortSide: number;
+  /** The renditions made, largest first. */
+  renditions: string[];
+  /** Present when the ladder stops below its top rung: which rungs are missing and why. */
+  note?: string;
+}

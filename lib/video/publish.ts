@@ -1,7 +1,9 @@
 import type { BlobStore } from '../storage/blob-store';
 import { keys, type Manifest, type PublishInput, type PublishResult, type TranscodeResult } from './contracts';
 import { InvalidInputError, throwIfAborted } from './errors';
+import { describeLadder } from './ladder';
 import { CONTENT_TYPES, relativeUri, requireObject, requireVideoId, silentLogger, uploadBuffer, type StepContext } from './step-support';
+import { verifyStoredOutputs, type ProbeStored } from './verify';
 
 /**
  * Publishing: the HLS master playlist that ties the renditions together, and manifest.json, the
@@ -68,6 +70,7 @@ export function buildManifest(input: PublishInput, createdAt: Date): Manifest {
       hls: { playlist: r.hls.playlist, segmentCount: r.hls.segmentCount },
     })),
     hls: { masterPlaylist: keys.hlsMaster(input.videoId) },
+    ladder: describeLadder(probe, input.renditions.map((r) => r.rendition)),
     thumbnails: {
       poster: { key: input.thumbnails.poster.key, sizeBytes: input.thumbnails.poster.sizeBytes, sha256: input.thumbnails.poster.sha256 },
       sprite: { key: input.thumbnails.sprite.key, sizeBytes: input.thumbnails.sprite.sizeBytes, sha256: input.thumbnails.sprite.sha256 },
@@ -102,9 +105,11 @@ export function validatePublishInput(input: PublishInput): PublishInput {
 export interface PublishContext extends Partial<StepContext> {
   /** Clock for manifest.createdAt. */
   now?: () => Date;
+  /** How verification reads a stored MP4 (default: ffprobe on it where it lies). */
+  probeStored?: ProbeStored;
 }
 
-/** The publish step: checks the renditions' files exist, writes the master playlist, then the manifest. */
+/** The publish step: checks the renditions' files exist and verifies them, writes the master playlist, then the manifest. */
 export async function publish(input: PublishInput, stores: { media: BlobStore }, ctx: PublishContext = {}): Promise<PublishResult> {
   validatePublishInput(input);
   const { signal } = ctx;
@@ -118,6 +123,8 @@ export async function publish(input: PublishInput, stores: { media: BlobStore },
   const heads = await Promise.all(named.map((key) => stores.media.head(key)));
   const missing = named.filter((_, n) => heads[n] === undefined);
   if (missing.length) throw new InvalidInputError(`cannot publish: missing ${missing.join(', ')}`);
+  // Nothing is published (no master playlist, no manifest) unless every rendition passes.
+  await verifyStoredOutputs(input, stores.media, { ...(signal ? { signal } : {}), ...(ctx.probeStored ? { probe: ctx.probeStored } : {}) });
   throwIfAborted(signal);
 
   const masterText = buildMasterPlaylist(input.videoId, input.renditions, input.source.probe.frameRate);

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, PresignedRequest } from '../../../lib/storage/blob-store';
 import { BlobNotFoundError } from '../../../lib/storage/blob-store';
 import { keys, type Manifest, type ProbeResult, type PublishInput, type ThumbnailsResult, type TranscodeResult } from '../../../lib/video/contracts';
-import { InvalidInputError } from '../../../lib/video/errors';
+import { InvalidInputError, OutputInvalidError, OutputTooShortError } from '../../../lib/video/errors';
+import type { FfprobeOutput } from '../../../lib/video/probe';
 import { buildManifest, buildMasterPlaylist, orderRenditions, publish, validatePublishInput } from '../../../lib/video/publish';
 
 /** A BlobStore in memory: enough for publish. */
@@ -153,12 +154,41 @@ describe('manifest', () => {
   });
 });
 
+/** A media playlist of `segments` 4 s segments and a last one making up `seconds`. */
+function playlistOf(seconds: number, segments = 3): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD'];
+  for (let n = 0; n < segments; n++) lines.push(`#EXTINF:${n < segments - 1 ? 4 : seconds - 4 * (segments - 1)},`, `segment_${n}.ts`);
+  return [...lines, '#EXT-X-ENDLIST', ''].join('\n');
+}
+
+/** What ffprobe says of a rendition MP4 of `seconds` at 29.97 fps with AAC audio. */
+function mp4Probe(seconds: number): FfprobeOutput {
+  return {
+    streams: [
+      { index: 0, codec_type: 'video', codec_name: 'h264', width: 720, height: 1280, avg_frame_rate: '30000/1001', duration: String(seconds), nb_frames: String(Math.round(seconds * 29.97)) },
+      { index: 1, codec_type: 'audio', codec_name: 'aac', duration: String(seconds), nb_frames: String(Math.round((seconds * 48000) / 1024)) },
+    ],
+    format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: String(seconds) },
+  };
+}
+
 describe('publish step', () => {
+  const probed: string[] = [];
+  const probeStored = async (_media: BlobStore, key: string) => {
+    probed.push(key);
+    return mp4Probe(key.includes('360p') ? shortBy360p : 10);
+  };
+  let shortBy360p = 10;
+  beforeEach(() => {
+    probed.length = 0;
+    shortBy360p = 10;
+  });
+
   function storeWithOutputs(): MemoryStore {
     const store = new MemoryStore();
     for (const r of input.renditions) {
       void store.putBuffer(r.mp4.key, 'mp4');
-      void store.putBuffer(r.hls.playlist.key, '#EXTM3U');
+      void store.putBuffer(r.hls.playlist.key, playlistOf(10));
     }
     for (const k of [thumbs.poster.key, thumbs.sprite.key, thumbs.vtt.key]) void store.putBuffer(k, 'x');
     return store;
@@ -166,7 +196,8 @@ describe('publish step', () => {
 
   it('writes master.m3u8 and manifest.json and describes them', async () => {
     const media = storeWithOutputs();
-    const result = await publish(input, { media }, { now: () => new Date('2030-01-01T00:00:00Z') });
+    const result = await publish(input, { media }, { now: () => new Date('2030-01-01T00:00:00Z'), probeStored });
+    expect(probed.sort()).toEqual(input.renditions.map((r) => r.mp4.key).sort());
     const master = media.objects.get(keys.hlsMaster(VID))!;
     const manifest = media.objects.get(keys.manifest(VID))!;
     expect(master.contentType).toBe('application/vnd.apple.mpegurl');
@@ -182,8 +213,26 @@ describe('publish step', () => {
   it('refuses to publish when a named file is missing', async () => {
     const media = storeWithOutputs();
     await media.delete(keys.hlsPlaylist(VID, '540p'));
-    await expect(publish(input, { media })).rejects.toThrow(InvalidInputError);
-    await expect(publish(input, { media })).rejects.toThrow('vid-1/hls/540p/index.m3u8');
+    await expect(publish(input, { media }, { probeStored })).rejects.toThrow(InvalidInputError);
+    await expect(publish(input, { media }, { probeStored })).rejects.toThrow('vid-1/hls/540p/index.m3u8');
+    expect(media.objects.has(keys.manifest(VID))).toBe(false);
+  });
+
+  it('publishes nothing when a rendition is shorter than its source (OutputTooShortError)', async () => {
+    const media = storeWithOutputs();
+    shortBy360p = 0.833;
+    const error = await publish(input, { media }, { probeStored }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(OutputTooShortError);
+    expect((error as Error).message).toMatch(/360p: the MP4 lasts 0\.833 s but its source 10\.000 s/);
+    expect(media.objects.has(keys.manifest(VID))).toBe(false);
+    expect(media.objects.has(keys.hlsMaster(VID))).toBe(false);
+  });
+
+  it('publishes nothing when a playlist is unreadable (OutputInvalidError)', async () => {
+    const media = storeWithOutputs();
+    await media.putBuffer(keys.hlsPlaylist(VID, '540p'), '<html>not a playlist</html>');
+    await expect(publish(input, { media }, { probeStored })).rejects.toThrow(OutputInvalidError);
+    await expect(publish(input, { media }, { probeStored })).rejects.toThrow(/540p: its HLS playlist cannot be read/);
     expect(media.objects.has(keys.manifest(VID))).toBe(false);
   });
 
