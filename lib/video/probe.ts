@@ -235,6 +235,11 @@ function probeFailure(error: unknown): unknown {
       return new TruncatedSourceError('The upload is cut off: it is an MP4/MOV file without its index (moov atom), as an interrupted upload or an unfinished recording leaves it');
     }
     const tail = (error.stderr.trim().split(/\r?\n/).pop() ?? '').replace(/^.*?:\s*/, '');
+    // A container ffprobe recognised but whose header the file ends inside.
+    const container = /^\[([\w,]+) @ [^\]]*\] (?:error reading header|File ended prematurely)/m.exec(error.stderr)?.[1];
+    if (container && /End of file|Input\/output error/.test(tail)) {
+      return new TruncatedSourceError(`The upload is cut off: the file ends inside its ${container} header, before any media (an interrupted upload?)`);
+    }
     return notAVideo(`ffprobe could not read it (${tail || `exit code ${error.exitCode}`})`);
   }
   if (error instanceof SyntaxError) return notAVideo('ffprobe returned no usable description');

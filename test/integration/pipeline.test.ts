@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VideoStatus } from '../../lib/api/status';
 import { VideoApiClient } from '../../lib/cli/api-client';
 import { generateTestClip } from '../../lib/cli/test-clip';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { ffmpegPath, runFfprobeJson, runProcess } from '../../lib/video/ffmpeg';
+import { isClosed as closed, uploadVideo, waitForVideo } from '../helpers/pipeline';
 
 jest.setTimeout(180_000);
 
@@ -27,17 +27,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(videoId: string, done: (s: VideoStatus) => boolean, timeoutMs = 120_000): Promise<VideoStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await client.status(videoId);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`video ${videoId} still ${status.status} after ${timeoutMs} ms: ${JSON.stringify(status.steps.map((s) => [s.name, s.rendition, s.state]))}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-const closed = (s: VideoStatus) => s.status !== 'RUNNING';
+const until = (videoId: string, done: Parameters<typeof waitForVideo>[2]) => waitForVideo(client, videoId, done);
 
 async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
@@ -48,7 +38,7 @@ async function fetchText(url: string): Promise<string> {
 test('a 2-second 1280x720 upload becomes three renditions, a playable HLS ladder and thumbnails', async () => {
   const clip = join(dir, 'clip.mp4');
   await generateTestClip(clip, { seconds: 2, width: 1280, height: 720 });
-  const videoId = await client.upload(clip);
+  const videoId = await uploadVideo(client, clip);
   const status = await until(videoId, closed);
   expect(status.status).toBe('COMPLETED');
   expect(status.steps.map((s) => `${s.name}${s.rendition ? ` ${s.rendition}` : ''}:${s.state}`)).toEqual([
@@ -124,7 +114,7 @@ test('a 2-second 1280x720 upload becomes three renditions, a playable HLS ladder
 test('an upload that is not a video fails the workflow with a clear reason', async () => {
   const bogus = join(dir, 'not-a-video.mp4');
   writeFileSync(bogus, 'this is plain text, not a video\n'.repeat(100));
-  const videoId = await client.upload(bogus);
+  const videoId = await uploadVideo(client, bogus);
   const status = await until(videoId, closed);
   expect(status.status).toBe('FAILED');
   expect(status.failure).toMatchObject({ reason: 'NotAVideo', step: 'probe', error: 'NotAVideoError' });
@@ -135,7 +125,7 @@ test('an upload that is not a video fails the workflow with a clear reason', asy
 test('cancelling mid-way stops the workflow: it closes CANCELED and publishes nothing', async () => {
   const clip = join(dir, 'long.mp4');
   await generateTestClip(clip, { seconds: 20, width: 1280, height: 720 });
-  const videoId = await client.upload(clip);
+  const videoId = await uploadVideo(client, clip);
   await until(videoId, (s) => s.steps.some((step) => step.name === 'transcode' && step.state === 'RUNNING'));
   await client.cancel(videoId);
   const status = await until(videoId, closed);
