@@ -68,7 +68,7 @@ test("the shared helper refuses a COMPLETED video whose output is cut short", as
     source: { durationSeconds: seconds, width: 320, height: 240, rotation: 0, displayWidth: 320, displayHeight: 240, frameRate: 30, videoCodec: 'h264', hasAudio: true, sizeBytes: 1, formatName: 'mp4' },
     outputs: { expiresAt: '', manifest: link(file), masterPlaylist: link(file), renditions: [{ name: '240p', width: 320, height: 240, bitrateKbps: 1, durationSeconds: 1, mp4: link(file), playlist: link(file) }] },
   });
-  await expect(expectNoShortOutputs(status(short, 3))).rejects.toThrow(/240p rendition lasts 1\.0\d* s, its source 3 s/);
+  await expect(expectNoShortOutputs(status(short, 3))).rejects.toThrow(/240p rendition lasts 1(\.\d+)? s, its source 3 s/);
   // The source file's own container is read too: a probe that under-reports cannot hide it.
   await expect(expectNoShortOutputs(status(short, 1), long)).rejects.toThrow(/shorter by more than one frame/);
   await expect(expectNoShortOutputs(status(long, 3), long)).resolves.toBeUndefined();
