@@ -1,5 +1,5 @@
 import type { ProbeResult, Rendition } from '../../../lib/video/contracts';
-import { displaySize, planLadder } from '../../../lib/video/ladder';
+import { describeLadder, displaySize, planLadder } from '../../../lib/video/ladder';
 
 function probe(over: Partial<ProbeResult>): ProbeResult {
   const width = over.width ?? 1920;
@@ -92,5 +92,34 @@ describe('planLadder', () => {
   it('is deterministic', () => {
     const p = probe({ width: 1000, height: 562 });
     expect(planLadder(p)).toEqual(planLadder(p));
+  });
+});
+
+describe('describeLadder (manifest.json "ladder")', () => {
+  it('1918x1078: a 1282x720 top rung, and the manifest says why there is no 1080p', () => {
+    const p = probe({ width: 1918, height: 1078, displayWidth: 1918, displayHeight: 1078 });
+    expect(sizes(planLadder(p))[0]).toBe('720p 1282x720');
+    expect(describeLadder(p)).toEqual({
+      sourceShortSide: 1078,
+      renditions: ['720p', '480p', '360p'],
+      note: "No 1080p rendition: the source's short side is 1078 px (1918x1078), and renditions are never upscaled.",
+    });
+  });
+
+  it('a portrait phone video is labelled by its short side and keeps its full ladder', () => {
+    const p = probe({ width: 1920, height: 1080, rotation: 90, displayWidth: 1080, displayHeight: 1920 });
+    expect(sizes(planLadder(p))).toEqual(['1080p 1080x1920', '720p 720x1280', '480p 480x854', '360p 360x640']);
+    expect(describeLadder(p)).toEqual({ sourceShortSide: 1080, renditions: ['1080p', '720p', '480p', '360p'] });
+  });
+
+  it('names every missing rung, and the single rendition of a tiny source', () => {
+    expect(describeLadder(probe({ width: 854, height: 480, displayWidth: 854, displayHeight: 480 })).note).toBe(
+      "No 1080p or 720p rendition: the source's short side is 480 px (854x480), and renditions are never upscaled.",
+    );
+    expect(describeLadder(probe({ width: 320, height: 240, displayWidth: 320, displayHeight: 240 }))).toEqual({
+      sourceShortSide: 240,
+      renditions: ['240p'],
+      note: 'The source (320x240) is smaller than the smallest rung (360p): one rendition at its own size; renditions are never upscaled.',
+    });
   });
 });

@@ -1,5 +1,21 @@
-import { NotAVideoError, InvalidInputError } from '../../../lib/video/errors';
-import { parseProbe, parseRate, probeArgs, remuxForProbeArgs, rotationOf, type FfprobeOutput, type FfprobeStream } from '../../../lib/video/probe';
+import type { ProbeResult } from '../../../lib/video/contracts';
+import { FrameTooLargeError, NotAVideoError, InvalidInputError, TruncatedSourceError } from '../../../lib/video/errors';
+import {
+  bitDepthOf,
+  checkDecodable,
+  MAX_SOURCE_PIXELS,
+  MAX_SOURCE_SIDE,
+  mediaEnd,
+  parseProbe,
+  parseRate,
+  probeArgs,
+  remuxForProbeArgs,
+  rotationOf,
+  tailScanArgs,
+  traitsOf,
+  type FfprobeOutput,
+  type FfprobeStream,
+} from '../../../lib/video/probe';
 
 function landscape(overrides: Partial<FfprobeStream> = {}, withAudio = true): FfprobeOutput {
   return {
@@ -77,7 +93,20 @@ describe('parseProbe', () => {
       bitRate: 645161,
       sizeBytes: 1_000_001,
       formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+      traits: { variableFrameRate: false, interlaced: false, hdr: false, bitDepth: 8, pixelFormat: 'unknown', decodableSeconds: 12.4 },
     });
+  });
+
+  it('refuses frames above the documented limit', () => {
+    expect(() => parseProbe(landscape({ width: MAX_SOURCE_SIDE + 2, height: 64 }))).toThrow(FrameTooLargeError);
+    expect(() => parseProbe(landscape({ width: 7680, height: 4322 }))).toThrow(/7680x4322; the pipeline accepts at most 8192 pixels a side/);
+    expect(parseProbe(landscape({ width: 7680, height: 4320 })).width).toBe(7680);
+    expect(parseProbe(landscape({ width: 8192, height: 2 })).width).toBe(8192);
+    expect(MAX_SOURCE_PIXELS).toBe(7680 * 4320);
+  });
+
+  it('an MP4 whose index holds no streams is a truncated upload, not "not a video"', () => {
+    expect(() => parseProbe({ streams: [], format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2' } })).toThrow(TruncatedSourceError);
   });
 
   it('swaps the displayed size for 90/270 and keeps it for 180', () => {
@@ -147,6 +176,60 @@ describe('parseProbe', () => {
     expect(new NotAVideoError('x').name).toBe('NotAVideoError');
     expect(new InvalidInputError('x').name).toBe('InvalidInputError');
     expect(new NotAVideoError('x')).toBeInstanceOf(Error);
+  });
+});
+
+describe('traits', () => {
+  it('variable frame rate: avg_frame_rate more than 2% from r_frame_rate', () => {
+    expect(traitsOf({ r_frame_rate: '30/1', avg_frame_rate: '600/29' }).variableFrameRate).toBe(true);
+    expect(traitsOf({ r_frame_rate: '30000/1001', avg_frame_rate: '2997/100' }).variableFrameRate).toBe(false);
+    expect(traitsOf({ r_frame_rate: '25/1', avg_frame_rate: '0/0' }).variableFrameRate).toBe(false);
+  });
+
+  it('interlaced field orders', () => {
+    for (const order of ['tt', 'bb', 'tb', 'bt']) expect(traitsOf({ field_order: order }).interlaced).toBe(true);
+    for (const order of ['progressive', 'unknown', undefined]) expect(traitsOf({ ...(order ? { field_order: order } : {}) }).interlaced).toBe(false);
+  });
+
+  it('HDR transfers and bit depth', () => {
+    expect(traitsOf({ color_transfer: 'smpte2084', pix_fmt: 'yuv420p10le' })).toMatchObject({ hdr: true, bitDepth: 10, pixelFormat: 'yuv420p10le' });
+    expect(traitsOf({ color_transfer: 'arib-std-b67' }).hdr).toBe(true);
+    expect(traitsOf({ color_transfer: 'bt709', pix_fmt: 'yuv420p' })).toMatchObject({ hdr: false, bitDepth: 8 });
+    expect([bitDepthOf('yuv422p12be'), bitDepthOf('nv12'), bitDepthOf(undefined)]).toEqual([12, 8, 8]);
+  });
+});
+
+describe('damage check', () => {
+  const probed = (durationSeconds: number, frameRate = 30): ProbeResult => ({ ...parseProbe(landscape({ avg_frame_rate: `${frameRate}/1`, r_frame_rate: `${frameRate}/1` })), durationSeconds });
+
+  it('reads the packets of the last seconds only', () => {
+    expect(tailScanArgs('https://bucket/key?sig', 7)).toEqual(['-read_intervals', '7.000%', '-show_entries', 'packet=stream_index,pts_time,duration_time', 'https://bucket/key?sig']);
+    expect(tailScanArgs('/w/source', -2)[1]).toBe('0.000%');
+  });
+
+  it('the media ends at the latest packet end of the audio and video streams, from the start time', () => {
+    const packets = [
+      { stream_index: 0, pts_time: '1.400000', duration_time: '0.033333' },
+      { stream_index: 1, pts_time: '1.420000', duration_time: '0.021333' },
+      { stream_index: 2, pts_time: '9.000000', duration_time: '1' },
+      { stream_index: 0, pts_time: 'N/A' },
+    ];
+    expect(mediaEnd(packets, new Set([0, 1]), 0.4)).toBeCloseTo(1.041333, 6);
+    expect(mediaEnd([], new Set([0]))).toBeUndefined();
+  });
+
+  it("the demo's interrupted upload: container 10 s, media 0.83 s", () => {
+    expect(() => checkDecodable(probed(10), 0.833)).toThrow(TruncatedSourceError);
+    expect(() => checkDecodable(probed(10), 0.833)).toThrow('The upload is cut off: its container says 10.00 s but its media ends at 0.83 s (8% of it)');
+    expect(() => checkDecodable(probed(10), undefined)).toThrow(/holds no readable media/);
+  });
+
+  it('within the tolerance the duration becomes the media end; within a frame it stays', () => {
+    expect(checkDecodable(probed(10), 10).durationSeconds).toBe(10);
+    expect(checkDecodable(probed(10), 9.98).durationSeconds).toBe(10);
+    const short = checkDecodable(probed(10), 9.8);
+    expect([short.durationSeconds, short.traits?.decodableSeconds]).toEqual([9.8, 9.8]);
+    expect(() => checkDecodable(probed(10), 9.7)).toThrow(TruncatedSourceError);
   });
 });
 
