@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { BlobStore } from '../storage/blob-store';
 import { keys, type FileInfo, type Rendition, type TranscodeInput, type TranscodeResult } from './contracts';
 import { HLS_SEGMENT_SECONDS } from './definition';
+import { conditioningFilters } from './conditioning';
 import { InvalidInputError, throwIfAborted } from './errors';
 import { runFfmpeg } from './ffmpeg';
 import { ffprobeFile, mainVideoStream, probeFile, type FfprobeOutput, type FfprobeStream } from './probe';
@@ -41,6 +42,8 @@ export interface EncodePlan {
   hasAudio: boolean;
   segmentSeconds: number;
   preset?: string;
+  /** Filters before scaling (deinterlace, HDR tone mapping): conditioningFilters(probe traits). */
+  conditioning?: readonly string[];
 }
 
 /** Frames per segment: the GOP length that puts a keyframe at every segment boundary. */
@@ -67,7 +70,7 @@ export function encodeArgs(plan: EncodePlan): string[] {
     ...(plan.hasAudio ? ['-map', '0:a:0'] : []),
     '-map_metadata', '-1',
     '-map_chapters', '-1',
-    '-vf', `scale=${r.width}:${r.height},setsar=1,format=yuv420p`,
+    '-vf', [...(plan.conditioning ?? []), `scale=${r.width}:${r.height}`, 'setsar=1', 'format=yuv420p'].join(','),
     '-c:v', 'libx264',
     '-preset', plan.preset ?? DEFAULT_PRESET,
     '-profile:v', 'high',
@@ -276,7 +279,7 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
 
   const mp4 = join(ctx.workDir, `${rendition.name}.mp4`);
   const encode = await runFfmpeg(
-    encodeArgs({ source, output: mp4, rendition, frameRate: input.frameRate, hasAudio: input.hasAudio && sourceInfo.hasAudio, segmentSeconds, preset }),
+    encodeArgs({ source, output: mp4, rendition, frameRate: input.frameRate, hasAudio: input.hasAudio && sourceInfo.hasAudio, segmentSeconds, preset, conditioning: conditioningFilters(sourceInfo.traits) }),
     {
       ...(signal ? { signal } : {}),
       durationSeconds: sourceInfo.durationSeconds,
