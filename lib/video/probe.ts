@@ -100,6 +100,8 @@ const HDR_TRANSFERS = new Set(['smpte2084', 'arib-std-b67']);
 const INTERLACED_FIELD_ORDERS = new Set(['tt', 'bb', 'tb', 'bt']);
 /** avg_frame_rate this far (relative) from r_frame_rate marks a variable frame rate. */
 const VFR_TOLERANCE = 0.02;
+/** Above this, a VFR source's r_frame_rate is a timestamp artefact, not a rate to encode at; avg_frame_rate is used. */
+const MAX_VFR_BASE_RATE = 120;
 
 /** `yuv420p10le` -> 10; 8 for formats without a depth suffix. */
 export function bitDepthOf(pixFmt: string | undefined): number {
@@ -152,7 +154,11 @@ export function parseProbe(probe: FfprobeOutput, sizeBytes?: number): ProbeResul
   const nbFrames = Number(video.nb_frames);
   if (STILL_IMAGE_CODECS.has(codec) && (nbFrames === 1 || !(duration > 0.1))) throw notAVideo(`it is a still image (${codec})`);
 
-  const frameRate = round3(parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate));
+  const traits = traitsOf(video);
+  // A variable-rate source comes out at the constant rate its timestamps are on (r_frame_rate;
+  // ffmpeg fills the gaps), so that is the rate the GOP and the playlists must use.
+  const baseRate = parseRate(video.r_frame_rate);
+  const frameRate = round3(traits.variableFrameRate && baseRate <= MAX_VFR_BASE_RATE ? baseRate : parseRate(video.avg_frame_rate) || baseRate);
   if (!(frameRate > 0) || frameRate > 1000) throw notAVideo(`its frame rate is unknown (${video.avg_frame_rate ?? '?'})`);
 
   const rotation = rotationOf(video);
@@ -178,7 +184,7 @@ export function parseProbe(probe: FfprobeOutput, sizeBytes?: number): ProbeResul
     ...(Number.isFinite(bitRate) && bitRate > 0 ? { bitRate: Math.round(bitRate) } : {}),
     sizeBytes: Number.isFinite(size) ? size : 0,
     formatName,
-    traits: { ...traitsOf(video), decodableSeconds: round3(duration) },
+    traits: { ...traits, decodableSeconds: round3(duration) },
   };
 }
 

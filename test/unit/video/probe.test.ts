@@ -133,6 +133,11 @@ describe('parseProbe', () => {
     expect(r.durationSeconds).toBe(12.345);
   });
 
+  it('a variable-rate source is encoded at the rate its timestamps are on, unless that rate is absurd', () => {
+    expect(parseProbe(landscape({ r_frame_rate: '30/1', avg_frame_rate: '600/29' })).frameRate).toBe(30);
+    expect(parseProbe(landscape({ r_frame_rate: '90000/1', avg_frame_rate: '24/1' })).frameRate).toBe(24);
+  });
+
   it('a video without audio', () => {
     const r = parseProbe(landscape({}, false));
     expect(r.hasAudio).toBe(false);
