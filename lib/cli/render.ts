@@ -60,8 +60,18 @@ export function renderFailure(status: VideoStatus): string[] {
   const f = status.failure;
   if (!f) return [];
   const where = f.step ? ` in ${f.step}` : '';
-  return [`Failure${where}: ${f.reason}${f.message ? `: ${f.message}` : f.details ? `: ${f.details}` : ''}`];
+  const advice = FAILURE_ADVICE[f.reason];
+  return [`Failure${where}: ${f.reason}${f.message ? `: ${f.message}` : f.details ? `: ${f.details}` : ''}`, ...(advice ? [`  What to do: ${advice}`] : [])];
 }
+
+/** For the named reasons a user can act on (README "Inputs"): what to do next. */
+export const FAILURE_ADVICE: Readonly<Record<string, string>> = {
+  NotAVideo: 'upload a video file (MP4, MOV, Matroska, WebM, MPEG-TS, AVI, ...); images, audio and documents are refused.',
+  TruncatedSource: 'the file is incomplete (an interrupted upload or an unfinished recording): upload the whole file again.',
+  FrameTooLarge: 'scale the video down to at most 8192 pixels a side and 7680x4320 in all, then upload it again.',
+  OutputTooShort: 'a rendition came out shorter than the source, so nothing was published; retrying will not help. Report the video id.',
+  OutputInvalid: 'a rendition failed verification, so nothing was published; retrying will not help. Report the video id.',
+};
 
 /** A history event as the API serves it (epoch-second timestamps). */
 type TimelineEvent = WireHistoryEvent;

@@ -175,6 +175,19 @@ export function videoProgress(history, now) {
 }
 
 /** URLs of a completed video's outputs, from its manifest (lib/video/contracts.ts Manifest). */
+/**
+ * Why a run that did not complete has no outputs: its status, the named reason
+ * (`TruncatedSource`, `OutputTooShort`, ...), and the failed step's own message when the workflow
+ * recorded one (WorkflowFailureDetails).
+ */
+export function closeNote(close) {
+  const how = close.status.toLowerCase().replace('_', ' ');
+  const d = close.details && typeof close.details === 'object' ? close.details : undefined;
+  const where = d && d.step ? ` in ${d.step}` : '';
+  const why = d && d.message ? `: ${d.message}` : '.';
+  return `No outputs: the run closed ${how}${close.reason ? ` (${close.reason})` : ''}${where}${why}`;
+}
+
 export function mediaUrls(mediaBase, manifest, masterPlaylistKey) {
   const url = (key) => `${mediaBase}${String(key).split('/').map(encodeURIComponent).join('/')}`;
   const renditions = (manifest?.renditions ?? []).map((r) => ({ name: r.name, height: r.height, width: r.width, mp4: url(r.mp4.key), playlist: url(r.hls.playlist.key) }));
@@ -379,7 +392,7 @@ if (typeof window !== 'undefined' && window.swfConsole) {
       }
       if (p.close && p.close.status !== 'COMPLETED' && !state.mediaShown) {
         state.mediaShown = true;
-        state.media.replaceChildren(el('p', { class: 'vp-note' }, `No outputs: the run closed ${p.close.status.toLowerCase().replace('_', ' ')}${p.close.reason ? ` (${p.close.reason})` : ''}.`));
+        state.media.replaceChildren(el('p', { class: 'vp-note' }, closeNote(p.close)));
       }
       return undefined;
     },

@@ -113,3 +113,17 @@ describe('video plugin: mediaUrls', () => {
     expect(p.mediaUrls('/m/', big, 'x').fallbackMp4).toBe('/m/v%201/renditions/1080p.mp4');
   });
 });
+
+describe('video plugin: closeNote', () => {
+  it('names the reason, the step and its message for a failed run', () => {
+    const details = { step: 'probe', attempts: 1, error: 'TruncatedSourceError', message: 'The upload is cut off: its container says 10.00 s but its media ends at 0.83 s (8% of it)' };
+    expect(p.closeNote({ status: 'FAILED', reason: 'TruncatedSource', details })).toBe(
+      'No outputs: the run closed failed (TruncatedSource) in probe: The upload is cut off: its container says 10.00 s but its media ends at 0.83 s (8% of it)',
+    );
+  });
+
+  it('says what it knows for other closes', () => {
+    expect(p.closeNote({ status: 'TIMED_OUT' })).toBe('No outputs: the run closed timed out.');
+    expect(p.closeNote({ status: 'TERMINATED', reason: 'operator', details: 'free text' })).toBe('No outputs: the run closed terminated (operator).');
+  });
+});
