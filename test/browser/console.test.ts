@@ -15,6 +15,7 @@ import { VideoApiClient } from '../../lib/cli/api-client';
 import { generateTestClip } from '../../lib/cli/test-clip';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { DOMAIN } from '../../lib/video/definition';
+import { uploadVideo, waitForVideo } from '../helpers/pipeline';
 import { collectErrors, expectPng, launchChromium } from './chromium';
 
 jest.setTimeout(60_000);
@@ -79,7 +80,8 @@ it('opens on the pipeline domain: types, task lists with pending counts, the dec
 let videoId: string;
 
 it('starts a workflow and watches its timeline reach completion, live', async () => {
-  videoId = await new VideoApiClient(stack.api.url).upload(clip);
+  const client = new VideoApiClient(stack.api.url);
+  videoId = await uploadVideo(client, clip);
   await page.goto(`${stack.engine.consoleUrl}#/d/${DOMAIN}/executions`);
   const row = page.locator(`tr[data-workflow-id="${videoId}"] a`);
   await row.waitFor();
@@ -98,6 +100,8 @@ it('starts a workflow and watches its timeline reach completion, live', async ()
   }
   expect([...seen]).toContain('OPEN');
   expect(await canvas.getAttribute('data-status')).toBe('COMPLETED');
+  // The shared promise of every pipeline test: no COMPLETED video with an output cut short.
+  expect((await waitForVideo(client, videoId)).status).toBe('COMPLETED');
   expect(Math.max(...bars)).toBeGreaterThan(Math.min(...bars));
   // probe, three transcodes, thumbnails, publish, and the decision tasks; nothing open or failed.
   expect(Number(await canvas.getAttribute('data-rows'))).toBeGreaterThanOrEqual(7);
