@@ -141,7 +141,7 @@ export interface PublishResult {
 export interface Manifest {
   videoId: string;
   createdAt: string;
-  source: { key: BlobKey; fileName?: string; durationSeconds: number; width: number; height: number; rotation: number; sizeBytes: number };
+  source: { key: BlobKey; fileName?: string; durationSeconds: number; width: number; height: number; rotation: number; sizeBytes: number; traits?: SourceTraits };
   renditions: {
     name: string;
     width: number;

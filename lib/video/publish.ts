@@ -59,6 +59,8 @@ export function buildManifest(input: PublishInput, createdAt: Date): Manifest {
       height: probe.height,
       rotation: probe.rotation,
       sizeBytes: probe.sizeBytes,
+      // How the source was handled (VFR, interlaced, HDR: README "Inputs").
+      ...(probe.traits ? { traits: probe.traits } : {}),
     },
     renditions: orderRenditions(input.renditions).map((r) => ({
       name: r.rendition.name,

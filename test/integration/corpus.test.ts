@@ -99,6 +99,10 @@ test.each(MEDIA_INPUTS.map((input) => [input.name, input] as const))('%s', async
       expect(status.outputs!.renditions.map((r) => [r.name, r.width, r.height])).toEqual(expected.renditions);
       const manifest = JSON.parse(await (await fetch(status.outputs!.manifest.url)).text()) as Manifest;
       expect(manifest.ladder?.renditions).toEqual(expected.renditions.map(([name]) => name));
+      expect(manifest.source.traits).toEqual(status.source?.traits);
+      if (input.fileName === 'hdr10.mp4') expect(manifest.source.traits).toMatchObject({ hdr: true, bitDepth: 10 });
+      if (input.fileName === 'interlaced.mp4') expect(manifest.source.traits).toMatchObject({ interlaced: true });
+      if (input.fileName === 'vfr.mp4') expect(manifest.source.traits).toMatchObject({ variableFrameRate: true });
       if (input.fileName === 'almost-hd.mp4') {
         expect(manifest.ladder?.note).toBe("No 1080p rendition: the source's short side is 1078 px (1918x1078), and renditions are never upscaled.");
       }
