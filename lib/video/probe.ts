@@ -219,7 +219,8 @@ export interface FfprobeFileOptions {
  * Runs ffprobe on a local file or a URL. ffprobe failing to read it is a NotAVideoError (or a
  * TruncatedSourceError for an MP4 without its index). ffprobe *crashing* (killed by a signal: the
  * packaged static ffprobe segfaults on MPEG-TS, see README "ffmpeg") says nothing about the input,
- * so it is remuxed (`-c copy`) to Matroska with ffmpeg and that is probed.
+ * so its first seconds are remuxed (`-c copy`) to Matroska with ffmpeg and that is probed, with the
+ * duration ffmpeg reads from the whole input.
  */
 export async function ffprobeFile(input: string, options: FfprobeFileOptions = {}): Promise<FfprobeOutput> {
   const sig = options.signal ? { signal: options.signal } : {};
@@ -252,9 +253,25 @@ function probeFailure(error: unknown): unknown {
   return error;
 }
 
-/** The arguments of the fallback remux: audio and video streams copied into Matroska. */
+/**
+ * Seconds of the input the fallback remux copies: enough for ffprobe to describe the streams. The
+ * duration comes from ffmpeg's own reading of the input (its `Duration:` line, which it takes from
+ * the timestamps at both ends of the file), so the remux never copies the whole file.
+ */
+export const REMUX_HEAD_SECONDS = 5;
+
+/** The arguments of the fallback remux: the first seconds of the audio and video streams copied into Matroska. */
 export function remuxForProbeArgs(source: string, output: string): string[] {
-  return ['-hide_banner', '-nostdin', '-y', '-i', source, '-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-f', 'matroska', output];
+  return ['-hide_banner', '-nostdin', '-y', '-i', source, '-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-t', String(REMUX_HEAD_SECONDS), '-f', 'matroska', output];
+}
+
+/** ffmpeg's input banner (`Duration: 00:01:02.35, start: 1.400000, bitrate: ...`) -> seconds; undefined for N/A. */
+export function bannerTiming(stderr: string): { durationSeconds?: number; startSeconds?: number } {
+  const m = /^\s*Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)(?:, start: (-?[\d.]+))?/m.exec(stderr);
+  if (!m) return {};
+  const duration = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  const start = Number(m[4]);
+  return { ...(duration > 0 ? { durationSeconds: duration } : {}), ...(m[4] !== undefined && Number.isFinite(start) ? { startSeconds: start } : {}) };
 }
 
 const isUrl = (input: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
@@ -296,12 +313,16 @@ async function probeRemuxed(input: string, remuxed: string, ffmpegStderr: string
     throw probeFailure(error);
   }
   const size = options.sizeBytes ?? (isUrl(input) ? 0 : (await stat(input)).size);
-  const duration = Number(out.format?.duration);
+  // The remux holds only the first seconds: the whole input's duration is ffmpeg's.
+  const { durationSeconds: duration, startSeconds } = bannerTiming(ffmpegStderr);
+  const { duration: _headOnly, bit_rate: _headRate, ...format } = out.format ?? {};
   out.format = {
-    ...out.format,
+    ...format,
     ...(inputFormat ? { format_name: inputFormat } : {}),
     size: String(size),
-    ...(duration > 0 && size > 0 ? { bit_rate: String(Math.round((size * 8) / duration)) } : {}),
+    ...(duration !== undefined ? { duration: String(duration) } : {}),
+    ...(startSeconds !== undefined ? { start_time: String(startSeconds) } : {}),
+    ...(duration !== undefined && size > 0 ? { bit_rate: String(Math.round((size * 8) / duration)) } : {}),
   };
   return { output: out, size };
 }
@@ -398,8 +419,9 @@ export async function probeSource(input: string, sizeBytes: number, options: { s
     if (isAbortError(error)) throw error;
     if (!(error instanceof FfmpegError && error.exitSignal)) throw probeFailure(error);
     return withRemux(input, { ...options, sizeBytes }, async (remuxed, banner) => {
+      // No tail scan: ffmpeg took this duration from the last timestamps the file holds.
       const { output } = await probeRemuxed(input, remuxed, banner, { ...options, sizeBytes });
-      return scanTail(remuxed, output, parseProbe(output, sizeBytes), signal);
+      return parseProbe(output, sizeBytes);
     });
   }
   return scanTail(input, probe, parseProbe(probe, sizeBytes), signal);

@@ -4,7 +4,7 @@
  * copying it.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LocalBlobStore } from '../../lib/storage/local-blob-store';
 import type { ProbeResult } from '../../lib/video/contracts';
 import { TruncatedSourceError } from '../../lib/video/errors';
-import { runFfmpeg } from '../../lib/video/ffmpeg';
+import { ffprobePath, runFfmpeg } from '../../lib/video/ffmpeg';
 import { probe, probeFile, probeSource } from '../../lib/video/probe';
 import { demoClip, MEDIA_INPUTS } from '../helpers/media-inputs';
 
@@ -66,14 +66,24 @@ test('a plain clip: the whole duration is decodable', async () => {
   expect(p.traits).toMatchObject({ variableFrameRate: false, interlaced: false, hdr: false });
 });
 
+/**
+ * 20 s of noise at 160x120 (~15 MB): it does not compress, so the file is larger than loopback TCP
+ * buffers hold and a read of the whole file would show. A keyframe every second, as real sources have.
+ */
+let noiseClip: Promise<string> | undefined;
+function noise(): Promise<string> {
+  const clip = join(dir, 'noise.mp4');
+  noiseClip ??= runFfmpeg(['-f', 'lavfi', '-i', 'nullsrc=s=160x120:r=30,geq=random(1)*255:128:128', '-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '10', '-g', '30', '-movflags', '+faststart', clip]).then(() => clip);
+  return noiseClip;
+}
+
 describe('reading only what it needs', () => {
   let server: Server;
-  let sent = 0;
   let requests: string[] = [];
   let base: string;
 
   beforeAll(async () => {
-    // A static file server with byte ranges, as S3 serves a presigned GET; it counts what it sends.
+    // A static file server with byte ranges, as S3 serves a presigned GET; it records the ranges asked for.
     server = createServer((req, res) => {
       void (async () => {
         const file = join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname.slice(1)));
@@ -84,7 +94,6 @@ describe('reading only what it needs', () => {
         requests.push(req.headers.range ?? 'all');
         res.writeHead(range ? 206 : 200, { 'content-length': end - start + 1, 'accept-ranges': 'bytes', ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) });
         const stream = createReadStream(file, { start, end });
-        stream.on('data', (chunk) => (sent += chunk.length));
         stream.pipe(res);
         res.on('close', () => stream.destroy());
       })();
@@ -97,20 +106,46 @@ describe('reading only what it needs', () => {
     await new Promise((r) => server.close(r));
   });
   beforeEach(() => {
-    sent = 0;
     requests = [];
   });
 
   test('probing a large clip over HTTP reads its header and its end with ranged requests, a fraction of the file', async () => {
-    // Noise does not compress: 20 s of it is ~15 MB, past what loopback TCP buffers hold, so a
-    // read of the whole file would show.
-    const clip = join(dir, 'noise.mp4');
-    await runFfmpeg(['-f', 'lavfi', '-i', 'nullsrc=s=160x120:r=30,geq=random(1)*255:128:128', '-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '10', '-g', '30', '-movflags', '+faststart', clip]);
+    // ffprobe's own count of what it read (its AVIOContext statistics at debug level), through a
+    // wrapper: what the server sent would include what loopback TCP buffers took but nobody read.
+    const log = join(dir, 'ffprobe-statistics.log');
+    const wrapper = join(dir, 'ffprobe-with-statistics.sh');
+    await writeFile(wrapper, `#!/bin/sh\nexec "${ffprobePath()}" "$@" -v debug 2>>"${log}"\n`, { mode: 0o755 });
+    const clip = await noise();
     const { size } = await stat(clip);
-    const p = await probeSource(`${base}/noise.mp4`, size);
+    const previous = process.env.FFPROBE_PATH;
+    process.env.FFPROBE_PATH = wrapper;
+    let p: ProbeResult;
+    try {
+      p = await probeSource(`${base}/noise.mp4`, size);
+    } finally {
+      if (previous === undefined) delete process.env.FFPROBE_PATH;
+      else process.env.FFPROBE_PATH = previous;
+    }
     expect([p.durationSeconds, p.width, p.height]).toEqual([20, 160, 120]);
-    expect(requests.filter((r) => r !== 'bytes=0-').length).toBeGreaterThan(0);
-    expect(sent).toBeLessThan(size / 3);
+    const read = [...(await readFile(log, 'utf8')).matchAll(/Statistics: (\d+) bytes read/g)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(read).toBeGreaterThan(0);
+    // The header, and the last TAIL_SCAN_SECONDS (3 of 20 s) from the keyframe before them.
+    expect(read).toBeLessThan(size / 3);
+    expect(requests.some((r) => Number(/^bytes=(\d+)-/.exec(r)?.[1]) > size / 2)).toBe(true);
+  });
+
+  test('an MPEG-TS source over HTTP: its duration from a read of its end, the work dir left empty', async () => {
+    const clip = join(dir, 'noise.ts');
+    await runFfmpeg(['-i', await noise(), '-c', 'copy', '-f', 'mpegts', clip]);
+    const { size } = await stat(clip);
+    const workDir = join(dir, 'ts-work');
+    await mkdir(workDir);
+    const p = await probeSource(`${base}/noise.ts`, size, { workDir });
+    expect([p.formatName, p.width, p.height]).toEqual(['mpegts', 160, 120]);
+    // The remux holds REMUX_HEAD_SECONDS (5 s); the 20 s are ffmpeg's reading of the file's end.
+    expect(p.durationSeconds).toBeCloseTo(20, 1);
+    expect(requests.some((r) => Number(/^bytes=(\d+)-/.exec(r)?.[1]) > size * 0.9)).toBe(true);
+    expect(await readdir(workDir)).toEqual([]);
   });
 
   test('the interrupted upload fails over HTTP as it does locally', async () => {

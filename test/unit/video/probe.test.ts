@@ -1,6 +1,7 @@
 import type { ProbeResult } from '../../../lib/video/contracts';
 import { FrameTooLargeError, NotAVideoError, InvalidInputError, TruncatedSourceError } from '../../../lib/video/errors';
 import {
+  bannerTiming,
   bitDepthOf,
   checkDecodable,
   MAX_SOURCE_PIXELS,
@@ -245,7 +246,14 @@ describe('probe command lines', () => {
 
   it('the crash fallback copies audio and video into Matroska', () => {
     expect(remuxForProbeArgs('/w/source', '/w/source.probe.mkv')).toEqual([
-      '-hide_banner', '-nostdin', '-y', '-i', '/w/source', '-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-f', 'matroska', '/w/source.probe.mkv',
+      '-hide_banner', '-nostdin', '-y', '-i', '/w/source', '-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-t', '5', '-f', 'matroska', '/w/source.probe.mkv',
     ]);
+  });
+
+  it("the crash fallback takes the duration and start from ffmpeg's banner", () => {
+    const banner = "Input #0, mpegts, from 'in.ts':\n  Duration: 01:02:03.45, start: 1.400000, bitrate: 2983 kb/s\n    Stream #0:0[0x100]: Video: h264";
+    expect(bannerTiming(banner)).toEqual({ durationSeconds: 3723.45, startSeconds: 1.4 });
+    expect(bannerTiming('  Duration: N/A, bitrate: N/A')).toEqual({});
+    expect(bannerTiming('nothing')).toEqual({});
   });
 });
