@@ -8,20 +8,32 @@ import { abortError } from './errors';
 
 /**
  * The ffmpeg binary: `FFMPEG_PATH` when set (a Lambda layer's `/opt/bin/ffmpeg`, a system ffmpeg),
- * else the one @ffmpeg-installer/ffmpeg ships (ffmpeg 4.1 static).
+ * else the one @ffmpeg-installer/ffmpeg ships (ffmpeg 4.1 static; README "ffmpeg" says why not newer).
  */
 export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FFMPEG_PATH) return env.FFMPEG_PATH;
-  // Required lazily so a bundle that provides FFMPEG_PATH does not need the installer package.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  return installedBinary('ffmpeg', () => require('@ffmpeg-installer/ffmpeg') as { path: string });
 }
 
 /** The ffprobe binary: `FFPROBE_PATH` when set, else the one @ffprobe-installer/ffprobe ships. */
 export function ffprobePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FFPROBE_PATH) return env.FFPROBE_PATH;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('@ffprobe-installer/ffprobe') as { path: string }).path;
+  return installedBinary('ffprobe', () => require('@ffprobe-installer/ffprobe') as { path: string });
+}
+
+/**
+ * The path an installer package resolves, required lazily (a bundle that sets the variable needs no
+ * package). The packages throw a bare string on a platform they have no binary for; that becomes
+ * an Error saying what to do.
+ */
+export function installedBinary(name: 'ffmpeg' | 'ffprobe', load: () => { path: string }): string {
+  try {
+    return load().path;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    const variable = name === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH';
+    throw new Error(`No ${name} binary for ${process.platform}-${process.arch} (${why}): install @${name}-installer/${name}'s package for this platform, or set ${variable} to an ${name} executable`);
+  }
 }
 
 export interface FfmpegProgress {

@@ -4,6 +4,7 @@ import {
   ProgressParser,
   ffmpegPath,
   ffprobePath,
+  installedBinary,
   parseFfmpegTime,
   progressFromBlock,
   runProcess,
@@ -28,6 +29,16 @@ describe('binary paths', () => {
     expect(ffprobePath({ FFPROBE_PATH: '/opt/bin/ffprobe' })).toBe('/opt/bin/ffprobe');
     expect(ffmpegPath({})).toMatch(/ffmpeg$/);
     expect(ffprobePath({})).toMatch(/ffprobe$/);
+  });
+
+  it('says what to do when the installer package has no binary for the platform', () => {
+    const unsupported = () => {
+      throw 'Unsupported platform/architecture: sunos-sparc';
+    };
+    expect(() => installedBinary('ffprobe', unsupported)).toThrow(
+      `No ffprobe binary for ${process.platform}-${process.arch} (Unsupported platform/architecture: sunos-sparc): install @ffprobe-installer/ffprobe's package for this platform, or set FFPROBE_PATH to an ffprobe executable`,
+    );
+    expect(installedBinary('ffmpeg', () => ({ path: '/x/ffmpeg' }))).toBe('/x/ffmpeg');
   });
 
   it('every ffmpeg run is quiet, non-interactive and reports progress on stdout', () => {
