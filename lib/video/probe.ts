@@ -127,8 +127,11 @@ export function mainVideoStream(probe: FfprobeOutput): FfprobeStream | undefined
   return (probe.streams ?? []).find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
 }
 
+/** A ProbeResult as probe makes it now: with its traits. */
+export type ProbedSource = ProbeResult & { traits: SourceTraits };
+
 /** ffprobe's JSON -> ProbeResult; NotAVideoError when it does not describe a playable video. */
-export function parseProbe(probe: FfprobeOutput, sizeBytes?: number): ProbeResult {
+export function parseProbe(probe: FfprobeOutput, sizeBytes?: number): ProbedSource {
   const format = probe.format ?? {};
   const formatName = format.format_name ?? 'unknown';
   const video = mainVideoStream(probe);
@@ -368,7 +371,7 @@ export function mediaEnd(packets: readonly FfprobePacket[], streams: ReadonlySet
  * within the tolerance): the result's duration becomes the media's, which is what an encode of it
  * will last, so output verification compares against the truth.
  */
-export function checkDecodable(result: ProbeResult, endSeconds: number | undefined): ProbeResult {
+export function checkDecodable(result: ProbedSource, endSeconds: number | undefined): ProbedSource {
   const promised = result.durationSeconds;
   const frame = 1 / result.frameRate;
   if (endSeconds === undefined || !(endSeconds > 0)) {
@@ -380,15 +383,11 @@ export function checkDecodable(result: ProbeResult, endSeconds: number | undefin
     throw new TruncatedSourceError(`The upload is cut off: its container says ${promised.toFixed(2)} s but its media ends at ${end.toFixed(2)} s (${share}% of it); the file is incomplete, as an interrupted upload leaves it`);
   }
   const durationSeconds = end < promised - frame ? end : promised;
-  return { ...result, durationSeconds, traits: { ...(result.traits ?? traitsOfResult(result)), decodableSeconds: Math.min(end, promised) } };
-}
-
-function traitsOfResult(result: ProbeResult): SourceTraits {
-  return { variableFrameRate: false, interlaced: false, hdr: false, bitDepth: 8, pixelFormat: 'unknown', decodableSeconds: result.durationSeconds };
+  return { ...result, durationSeconds, traits: { ...result.traits, decodableSeconds: Math.min(end, promised) } };
 }
 
 /** Runs the tail packet scan on `input` and checks `result` against it. */
-async function scanTail(input: string, probe: FfprobeOutput, result: ProbeResult, signal?: AbortSignal): Promise<ProbeResult> {
+async function scanTail(input: string, probe: FfprobeOutput, result: ProbedSource, signal?: AbortSignal): Promise<ProbedSource> {
   const startTime = Number(probe.format?.start_time);
   const start = Number.isFinite(startTime) ? startTime : 0;
   const media = new Set((probe.streams ?? []).filter((s) => (s.codec_type === 'video' && !s.disposition?.attached_pic) || s.codec_type === 'audio').map((s) => s.index ?? -1));

@@ -1,4 +1,3 @@
-import type { ProbeResult } from '../../../lib/video/contracts';
 import { FrameTooLargeError, NotAVideoError, InvalidInputError, TruncatedSourceError } from '../../../lib/video/errors';
 import {
   bannerTiming,
@@ -16,6 +15,7 @@ import {
   traitsOf,
   type FfprobeOutput,
   type FfprobeStream,
+  type ProbedSource,
 } from '../../../lib/video/probe';
 
 function landscape(overrides: Partial<FfprobeStream> = {}, withAudio = true): FfprobeOutput {
@@ -206,7 +206,7 @@ describe('traits', () => {
 });
 
 describe('damage check', () => {
-  const probed = (durationSeconds: number, frameRate = 30): ProbeResult => ({ ...parseProbe(landscape({ avg_frame_rate: `${frameRate}/1`, r_frame_rate: `${frameRate}/1` })), durationSeconds });
+  const probed = (durationSeconds: number, frameRate = 30): ProbedSource => ({ ...parseProbe(landscape({ avg_frame_rate: `${frameRate}/1`, r_frame_rate: `${frameRate}/1` })), durationSeconds });
 
   it('reads the packets of the last seconds only', () => {
     expect(tailScanArgs('https://bucket/key?sig', 7)).toEqual(['-read_intervals', '7.000%', '-show_entries', 'packet=stream_index,pts_time,duration_time', 'https://bucket/key?sig']);
