@@ -335,6 +335,7 @@ async function probeRemuxed(input: string, remuxed: string, ffmpegStderr: string
 export interface FfprobePacket {
   stream_index?: number;
   pts_time?: string;
+  dts_time?: string;
   duration_time?: string;
 }
 
@@ -345,19 +346,20 @@ export const TRUNCATION_TOLERANCE_SECONDS = 0.25;
 
 /** The packet scan of the last seconds: `-read_intervals <from>%` reads from there to the end. */
 export function tailScanArgs(input: string, fromSeconds: number): string[] {
-  return ['-read_intervals', `${Math.max(0, fromSeconds).toFixed(3)}%`, '-show_entries', 'packet=stream_index,pts_time,duration_time', input];
+  return ['-read_intervals', `${Math.max(0, fromSeconds).toFixed(3)}%`, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', input];
 }
 
 /**
- * Where the media of `streams` ends, in seconds from `startTime`: the latest packet's pts plus its
- * duration. Undefined when no packet of those streams has a timestamp.
+ * Where the media of `streams` ends, in seconds from `startTime`: the latest packet's pts (its dts
+ * when it has none, as B-frames in AVI) plus its duration. Undefined when no packet of those
+ * streams has a timestamp.
  */
 export function mediaEnd(packets: readonly FfprobePacket[], streams: ReadonlySet<number>, startTime = 0): number | undefined {
   let end: number | undefined;
   for (const p of packets) {
     if (p.stream_index === undefined || !streams.has(p.stream_index)) continue;
-    const pts = Number(p.pts_time);
-    if (p.pts_time === undefined || !Number.isFinite(pts)) continue;
+    const pts = [p.pts_time, p.dts_time].map(Number).find(Number.isFinite);
+    if (pts === undefined) continue;
     const duration = Number(p.duration_time);
     const stop = pts + (Number.isFinite(duration) && duration > 0 ? duration : 0) - startTime;
     end = end === undefined ? stop : Math.max(end, stop);

@@ -109,6 +109,18 @@ export const MEDIA_INPUTS: readonly MediaInput[] = [
     expected: { status: 'COMPLETED', renditions: [['240p', 320, 240]] },
   },
   {
+    name: 'an AVI with B-frames (packets without a pts)',
+    fileName: 'camcorder.avi',
+    make: (f) => runFfmpeg([...lavfiVideo('320x240', 25), ...tone, '-t', '2', '-c:v', 'mpeg4', '-bf', '2', '-c:a', 'mp3', '-shortest', f]),
+    expected: { status: 'COMPLETED', renditions: [['240p', 320, 240]] },
+  },
+  {
+    name: 'a WebM (VP8 and Vorbis)',
+    fileName: 'browser.webm',
+    make: (f) => runFfmpeg([...lavfiVideo('320x240', 25), ...tone, '-t', '2', '-c:v', 'libvpx', '-deadline', 'realtime', '-c:a', 'libvorbis', '-shortest', f]),
+    expected: { status: 'COMPLETED', renditions: [['240p', 320, 240]] },
+  },
+  {
     name: 'a text file',
     fileName: 'notes.txt',
     make: (f) => writeFile(f, 'this is plain text, not a video\n'.repeat(50)),

@@ -209,7 +209,7 @@ describe('damage check', () => {
   const probed = (durationSeconds: number, frameRate = 30): ProbedSource => ({ ...parseProbe(landscape({ avg_frame_rate: `${frameRate}/1`, r_frame_rate: `${frameRate}/1` })), durationSeconds });
 
   it('reads the packets of the last seconds only', () => {
-    expect(tailScanArgs('https://bucket/key?sig', 7)).toEqual(['-read_intervals', '7.000%', '-show_entries', 'packet=stream_index,pts_time,duration_time', 'https://bucket/key?sig']);
+    expect(tailScanArgs('https://bucket/key?sig', 7)).toEqual(['-read_intervals', '7.000%', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', 'https://bucket/key?sig']);
     expect(tailScanArgs('/w/source', -2)[1]).toBe('0.000%');
   });
 
@@ -221,6 +221,8 @@ describe('damage check', () => {
       { stream_index: 0, pts_time: 'N/A' },
     ];
     expect(mediaEnd(packets, new Set([0, 1]), 0.4)).toBeCloseTo(1.041333, 6);
+    // A B-frame packet in AVI has a dts and no pts.
+    expect(mediaEnd([...packets, { stream_index: 0, pts_time: 'N/A', dts_time: '1.5', duration_time: '0.04' }], new Set([0, 1]), 0.4)).toBeCloseTo(1.14, 6);
     expect(mediaEnd([], new Set([0]))).toBeUndefined();
   });
 
