@@ -50,7 +50,7 @@ export interface AttemptStatus {
 }
 
 export interface StepStatus {
-  name: 'probe' | 'ladder' | 'transcode' | 'thumbnails' | 'publish';
+  name: 'ladder' | StepName;
   /** transcode only: the rendition (e.g. `720p`). */
   rendition?: string;
   state: StepState;
