@@ -18,13 +18,14 @@ import {
   requestCancelExternalWorkflowExecution,
   scheduleActivityTask,
   scheduleLambdaFunction,
+  startChildWorkflowExecution,
   startTimer,
   type Seconds,
 } from './decisions';
 import { DeciderError, InvalidInputError } from './errors';
 import { assertValidKey, taskId } from './ids';
 import { NO_RETRY, backoffSeconds, isRetryable, type RetryPolicy } from './retry';
-import { attemptsOf, markerOf, openTasks, openTimers, type SignalView, type TaskFailure, type TaskKind, type TaskView, type WorkflowView } from './view';
+import { attemptsOf, markerOf, openTasks, openTimers, type ChildView, type SignalView, type TaskFailure, type TaskKind, type TaskView, type WorkflowView } from './view';
 
 /** How a workflow asks for a task. The same options serve activities and Lambda tasks. */
 export interface TaskOptions<R = unknown> {
@@ -139,6 +140,35 @@ export function timingsOf(view: WorkflowView, keys?: readonly string[]): Record<
   return out;
 }
 
+/** How a workflow starts a child workflow execution. */
+export interface ChildOptions<R = unknown> {
+  name: string;
+  version: string;
+  /** JSON-encoded. */
+  input?: unknown;
+  control?: string;
+  /** Defaults to the child type's registered defaults, as in SWF; lambdaRole defaults to this run's. */
+  taskList?: string;
+  executionStartToCloseTimeout?: string;
+  taskStartToCloseTimeout?: string;
+  childPolicy?: ChildPolicy;
+  tagList?: string[];
+  lambdaRole?: string;
+  /** Turns the child's result into R. Default: JSON.parse. */
+  decode?: (raw: string | undefined) => R;
+}
+
+/**
+ * A child execution: `running` from the decision that starts it until it closes; `completed`
+ * with its result; `failed` when it failed, timed out, was terminated or could not start;
+ * `canceled` when it closed as canceled. Children are started once: a failed child is not retried
+ * (the child retries its own work), so a failure is final for the parent to handle.
+ */
+export type ChildHandle<R = unknown> =
+  | { workflowId: string; status: 'running'; phase: 'starting' | 'initiated' | 'started' }
+  | { workflowId: string; status: 'completed'; result: R }
+  | { workflowId: string; status: 'failed' | 'canceled'; state: ChildView['state']; failure: { reason: string; details?: string } };
+
 export interface ContinueAsNewOptions {
   /** Defaults to the current run's value (SWF itself would take the type's defaults). */
   taskList?: string;
@@ -202,6 +232,8 @@ export interface WorkflowContext<I = unknown> {
    * handle (the first options win).
    */
   task<R = unknown>(key: string, options: TaskOptions<R>): TaskHandle<R>;
+  /** The child execution `workflowId`: started once (StartChildWorkflowExecution), then where it is. */
+  child<R = unknown>(workflowId: string, options: ChildOptions<R>): ChildHandle<R>;
   /** A durable timer `key` of `seconds`, started once. */
   timer(key: string, seconds: number): TimerHandle;
   /**
@@ -407,6 +439,54 @@ export class Context<I> implements WorkflowContext<I> {
     this.emitOnce(`task:${options.kind}:${id}`, decision);
     this.startedNow.add(`task:${id}`);
     return { ...base, status: 'running', phase: 'scheduling', ...(lastFailure ? { lastFailure } : {}) };
+  }
+
+  child<R = unknown>(workflowId: string, options: ChildOptions<R>): ChildHandle<R> {
+    assertValidKey(workflowId, 'child workflow id');
+    const child = this.view.children.get(workflowId);
+    if (!child) {
+      const input = encode(options.input);
+      if (input !== undefined && input.length > MAX_DATA) throw new DeciderError(`child ${workflowId}: input is ${input.length} characters; SWF allows ${MAX_DATA}`);
+      const lambdaRole = options.lambdaRole ?? this.view.execution.lambdaRole;
+      this.emitOnce(
+        `child:${workflowId}`,
+        startChildWorkflowExecution({
+          workflowId,
+          name: options.name,
+          version: options.version,
+          ...(input !== undefined ? { input } : {}),
+          ...(options.control !== undefined ? { control: options.control } : {}),
+          ...(options.taskList !== undefined ? { taskList: options.taskList } : {}),
+          ...(options.executionStartToCloseTimeout !== undefined ? { executionStartToCloseTimeout: options.executionStartToCloseTimeout } : {}),
+          ...(options.taskStartToCloseTimeout !== undefined ? { taskStartToCloseTimeout: options.taskStartToCloseTimeout } : {}),
+          ...(options.childPolicy !== undefined ? { childPolicy: options.childPolicy } : {}),
+          ...(options.tagList !== undefined ? { tagList: options.tagList } : {}),
+          ...(lambdaRole !== undefined ? { lambdaRole } : {}),
+        }),
+      );
+      this.startedNow.add(`child:${workflowId}`);
+      return { workflowId, status: 'running', phase: 'starting' };
+    }
+    switch (child.state) {
+      case 'initiated':
+      case 'started':
+        return { workflowId, status: 'running', phase: child.state };
+      case 'completed': {
+        const decode = options.decode ?? defaultDecode<R>;
+        try {
+          return { workflowId, status: 'completed', result: decode(child.result) };
+        } catch (error) {
+          throw new DeciderError(`child ${workflowId}: cannot decode its result: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      case 'canceled':
+        return { workflowId, status: 'canceled', state: child.state, failure: child.failure ?? { reason: 'Canceled' } };
+      case 'failed':
+      case 'timedOut':
+      case 'terminated':
+      case 'startFailed':
+        return { workflowId, status: 'failed', state: child.state, failure: child.failure ?? { reason: child.state } };
+    }
   }
 
   timer(key: string, seconds: number): TimerHandle {
