@@ -195,6 +195,12 @@ export interface CancellationPolicy {
    * end and SWF drops its result. 'wait': close once every open Lambda task has finished.
    */
   lambdas?: 'wait' | 'abandon';
+  /**
+   * Open children always get RequestCancelExternalWorkflowExecution. 'abandon' (default): close at
+   * once (SWF applies the child policy only when a run is terminated or times out, so they run on
+   * until they honour the request). 'wait': close once every child has closed.
+   */
+  children?: 'wait' | 'abandon';
 }
 
 /** Settings the context takes from the workflow definition. */
@@ -260,6 +266,11 @@ export interface WorkflowContext<I = unknown> {
   cancelWorkflow(details?: string | (() => string | undefined)): readonly string[];
   /** ContinueAsNewWorkflowExecution with `input` JSON-encoded, carrying this run's settings. */
   continueAsNew(input: unknown, options?: ContinueAsNewOptions): void;
+  /**
+   * RequestCancelExternalWorkflowExecution for every open child not yet asked (e.g. before failing:
+   * SWF leaves a failed run's children running). Returns the open children's ids.
+   */
+  cancelChildren(): readonly string[];
 }
 
 /** Everything a workflow passes (task input, result, marker value, new input) is JSON-encoded. */
@@ -529,6 +540,7 @@ export class Context<I> implements WorkflowContext<I> {
 
   cancelWorkflow(details?: string | (() => string | undefined)): readonly string[] {
     const policy = this.settings.cancellation ?? {};
+    this.cancelChildren();
     const waiting: string[] = [];
     for (const task of openTasks(this.view)) {
       if (task.kind === 'activity') {
@@ -541,15 +553,22 @@ export class Context<I> implements WorkflowContext<I> {
     for (const timer of openTimers(this.view)) {
       if (timer.cancelFailedCause === undefined) this.emitOnce(`cancel-timer:${timer.id}`, cancelTimer(timer.id));
     }
-    for (const child of this.view.children.values()) {
-      if (!child.open) continue;
-      const requested = this.view.externalRequests.some((r) => r.kind === 'cancel' && r.workflowId === child.workflowId && r.state !== 'failed');
-      if (!requested) this.emitOnce(`cancel-child:${child.workflowId}`, requestCancelExternalWorkflowExecution(child.workflowId, child.runId));
-    }
+    if ((policy.children ?? 'abandon') === 'wait') for (const child of this.view.children.values()) if (child.open) waiting.push(child.workflowId);
     if (waiting.length === 0) {
       this.setClose(cancelWorkflowExecution(typeof details === 'function' ? details() : details));
     }
     return waiting;
+  }
+
+  cancelChildren(): readonly string[] {
+    const asked: string[] = [];
+    for (const child of this.view.children.values()) {
+      if (!child.open) continue;
+      const requested = this.view.externalRequests.some((r) => r.kind === 'cancel' && r.workflowId === child.workflowId && r.state !== 'failed');
+      if (!requested) this.emitOnce(`cancel-child:${child.workflowId}`, requestCancelExternalWorkflowExecution(child.workflowId, child.runId));
+      asked.push(child.workflowId);
+    }
+    return asked;
   }
 
   continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {

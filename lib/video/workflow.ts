@@ -218,7 +218,13 @@ function failStep(ctx: WorkflowContext<unknown>, task: FailedTask | CanceledTask
   const nonRetryable = f.type === 'error' && (RETRY.nonRetryable as readonly string[]).includes(f.reason);
   const reason = nonRetryable ? f.reason.replace(/Error$/, '') || f.reason : 'StepFailed';
   const details: WorkflowFailureDetails = { step: task.key, attempts: task.attempts, error: f.reason, message: describeFailure(f) };
-  ctx.fail(reason, JSON.stringify(details));
+  failRun(ctx, reason, JSON.stringify(details));
+}
+
+/** Fails the run, asking any open child to cancel first: SWF would leave a failed parent's children running. */
+function failRun(ctx: WorkflowContext<unknown>, reason: string, details: string): void {
+  ctx.cancelChildren();
+  ctx.fail(reason, details);
 }
 
 /**
@@ -247,9 +253,9 @@ function joinBounded<R>(handles: readonly (TaskHandle<R> | undefined)[]): Return
 
 /** Fails the run for a child that did not complete: its own reason and details when it failed, else StepFailed. */
 function failChild(ctx: WorkflowContext<unknown>, child: Extract<ChildHandle, { status: 'failed' | 'canceled' }>): void {
-  if (child.state === 'failed' && child.failure.details !== undefined) return ctx.fail(child.failure.reason, child.failure.details);
+  if (child.state === 'failed' && child.failure.details !== undefined) return failRun(ctx, child.failure.reason, child.failure.details);
   const details: WorkflowFailureDetails = { step: child.workflowId, attempts: 1, error: child.failure.reason, message: `the rendition workflow ${child.workflowId} ended ${child.state}` };
-  ctx.fail('StepFailed', JSON.stringify(details));
+  failRun(ctx, 'StepFailed', JSON.stringify(details));
 }
 
 /** The chunk plan for this run: the input's settings, else the decider's. */
@@ -321,7 +327,7 @@ function encodeChunked(ctx: WorkflowContext<WorkflowInput>, runner: Runner, sour
     for (const t of tileJoin.results) if (t.first === made) made += t.count;
     if (made === 0) {
       const details: WorkflowFailureDetails = { step: STEP_KEYS.thumbnails, attempts: 0, error: 'NoTiles', message: 'no chunk yielded a thumbnail tile' };
-      return ctx.fail('StepFailed', JSON.stringify(details)), { status: 'closed' };
+      return failRun(ctx, 'StepFailed', JSON.stringify(details)), { status: 'closed' };
     }
     const input: ThumbnailSheetInput = { ...thumbs, tiles: made };
     sheet = ctx.task<ThumbnailsResult>(STEP_KEYS.thumbnails, stepTask('thumbnailSheet', runner, input));
@@ -443,9 +449,9 @@ const COMMON = {
   // Activities get RequestCancelActivityTask and the run waits for them to stop (they see the
   // request on their next heartbeat); Lambda tasks cannot be canceled in SWF, so the run closes
   // without them and SWF drops their late results. Open children get
-  // RequestCancelExternalWorkflowExecution, and the child policy (TERMINATE) ends any still open
-  // when the parent closes.
-  cancellation: { activities: 'wait', lambdas: 'abandon' },
+  // RequestCancelExternalWorkflowExecution and the run closes once they have (SWF applies the child
+  // policy only to a terminated or timed-out parent, so a canceled one must stop them itself).
+  cancellation: { activities: 'wait', lambdas: 'abandon', children: 'wait' },
   // A bug or a broken step contract fails the run with reason DeciderError at once, rather than
   // leaving decision tasks to time out until the execution does.
   onError: 'fail',
