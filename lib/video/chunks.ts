@@ -76,7 +76,7 @@ export function chunkRanges(plan: ChunkPlan): ChunkRange[] {
  * encode's forced keyframe for a grid time lands, so a chunk starts on exactly that frame.
  */
 export function frameIndex(seconds: number, frameRate: number): number {
-  return Math.ceil(seconds * frameRate - 1e-6);
+  return Math.max(0, Math.ceil(seconds * frameRate - 1e-6));
 }
 
 /** How far before a frame's time the seek goes: well under a frame, so float rounding never drops it. */

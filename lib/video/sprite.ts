@@ -108,7 +108,7 @@ export function buildThumbnailsVtt(grid: SpriteGrid, durationSeconds: number, sp
 
 /** The tiles whose times (i * interval) fall in [start, end) (end: the video's end), as first index and count. */
 export function tilesInRange(grid: Pick<SpriteGrid, 'intervalSeconds' | 'count'>, startSeconds: number, endSeconds?: number): { first: number; count: number } {
-  const first = Math.ceil(startSeconds / grid.intervalSeconds - 1e-9);
+  const first = Math.max(0, Math.ceil(startSeconds / grid.intervalSeconds - 1e-9));
   const end = endSeconds === undefined ? grid.count : Math.min(grid.count, Math.ceil(endSeconds / grid.intervalSeconds - 1e-9));
   return { first, count: Math.max(0, end - first) };
 }

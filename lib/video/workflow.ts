@@ -234,11 +234,14 @@ function failRun(ctx: WorkflowContext<unknown>, reason: string, details: string)
  */
 function boundedTasks<R>(ctx: WorkflowContext<unknown>, keys: readonly string[], limit: number, options: (i: number) => TaskOptions<R>): (TaskHandle<R> | undefined)[] {
   let running = 0;
+  // Tasks start in order, so any that failed for good comes before the new ones: none is started then.
+  let failed = false;
   return keys.map((key, i) => {
     const opts = options(i);
-    if (attemptsOf(ctx.view, key, opts.kind).length === 0 && running >= limit) return undefined;
+    if (attemptsOf(ctx.view, key, opts.kind).length === 0 && (failed || running >= limit)) return undefined;
     const handle = ctx.task<R>(key, opts);
     if (handle.status === 'running') running++;
+    if (handle.status === 'failed' || handle.status === 'canceled') failed = true;
     return handle;
   });
 }

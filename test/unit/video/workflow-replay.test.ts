@@ -7,7 +7,7 @@
 import type { Decision, HistoryEvent } from '@aws-sdk/client-swf';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildView, replay } from '../../../lib/decider';
+import { buildView, replay, type WorkflowDefinition } from '../../../lib/decider';
 import type { WorkflowCancelDetails, WorkflowFailureDetails, WorkflowResult } from '../../../lib/video/contracts';
 import { CHUNK_PLAN_MARKER } from '../../../lib/video/definition';
 import { decideVideo, processRendition, processVideo } from '../../../lib/video/workflow';
@@ -32,7 +32,7 @@ function load(file: string): { fixture: Fixture; history: HistoryEvent[] } {
 
 const upTo = (history: HistoryEvent[], eventId: number) => history.filter((e) => (e.eventId ?? 0) <= eventId);
 
-const definitionOf = (workflow: string) => (workflow === 'ProcessRendition' ? processRendition : processVideo);
+const definitionOf = (workflow: string) => (workflow === 'ProcessRendition' ? processRendition : processVideo) as WorkflowDefinition<unknown>;
 
 describe('ProcessVideo replay over recorded histories', () => {
   it('has the recorded scenarios', () => {
