@@ -12,7 +12,7 @@ import { SWF, type Decision, type HistoryEvent } from '@aws-sdk/client-swf';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine, type LambdaInvocation, type LambdaOutcome } from '../lib/engine';
-import type { EncodeChunkInput, PackageInput, ProbeResult, PublishInput, Rendition, ThumbnailTilesInput, TranscodeInput, WorkflowInput } from '../lib/video/contracts';
+import { keys, type EncodeChunkInput, type PackageInput, type ProbeResult, type PublishInput, type Rendition, type ThumbnailTilesInput, type TranscodeInput, type WorkflowInput } from '../lib/video/contracts';
 import { CHILD_POLICY, DOMAIN, RENDITION_WORKFLOW_TYPE, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE, WORKFLOW_TYPES } from '../lib/video/definition';
 import { tilesInRange, planSprite } from '../lib/video/sprite';
 import { decideVideo } from '../lib/video/workflow';
@@ -50,10 +50,10 @@ function success(step: string, input: any): Outcome {
     case 'encodeChunk': {
       const c = input as EncodeChunkInput;
       const frames = Math.round(((c.endSeconds ?? probeResult.durationSeconds) - c.startSeconds) * probeResult.frameRate);
-      return { result: { index: c.index, chunk: file(`${c.videoId}/work/${c.rendition.name}/chunk_${String(c.index).padStart(5, '0')}.mp4`, 400), frames, durationSeconds: frames / probeResult.frameRate, elapsedMs: 400 } };
+      return { result: { index: c.index, chunk: file(keys.chunk(c.videoId, c.rendition.name, c.index), 400), frames, durationSeconds: frames / probeResult.frameRate, elapsedMs: 400 } };
     }
     case 'encodeAudio':
-      return { result: { audio: file(`${input.videoId}/work/${input.rendition.name}/audio.m4a`, 200), durationSeconds: 12.5, elapsedMs: 300 } };
+      return { result: { audio: file(keys.chunkAudio(input.videoId, input.rendition.name), 200), durationSeconds: 12.5, elapsedMs: 300 } };
     case 'packageRendition': {
       const p = input as PackageInput;
       return renditionResult(p.videoId, p.rendition);

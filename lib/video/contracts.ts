@@ -249,7 +249,7 @@ export interface WorkflowResult {
   masterPlaylistKey: BlobKey;
 }
 
-/** Deterministic keys: every output of a video lives under its id. */
+/** Deterministic keys: every output of a video lives under its id (intermediates under `work/<id>/`). */
 export const keys = {
   source: (videoId: string) => `${videoId}/source`,
   mp4: (videoId: string, rendition: string) => `${videoId}/renditions/${rendition}.mp4`,
@@ -260,10 +260,13 @@ export const keys = {
   sprite: (videoId: string) => `${videoId}/thumbnails/sprite.jpg`,
   vtt: (videoId: string) => `${videoId}/thumbnails/thumbnails.vtt`,
   manifest: (videoId: string) => `${videoId}/manifest.json`,
-  /** Intermediate files of the chunked path (under `work/`, not part of the outputs). */
-  chunk: (videoId: string, rendition: string, n: number) => `${videoId}/work/${rendition}/chunk_${String(n).padStart(5, '0')}.mp4`,
-  chunkAudio: (videoId: string, rendition: string) => `${videoId}/work/${rendition}/audio.m4a`,
-  tile: (videoId: string, n: number) => `${videoId}/work/thumbnails/tile_${String(n + 1).padStart(4, '0')}.jpg`,
+  /**
+   * Intermediate files of the chunked path, not outputs: under one `work/` prefix (not the
+   * video's), so a bucket lifecycle rule on `work/` can expire them; the steps never delete.
+   */
+  chunk: (videoId: string, rendition: string, n: number) => `work/${videoId}/${rendition}/chunk_${String(n).padStart(5, '0')}.mp4`,
+  chunkAudio: (videoId: string, rendition: string) => `work/${videoId}/${rendition}/audio.m4a`,
+  tile: (videoId: string, n: number) => `work/${videoId}/thumbnails/tile_${String(n + 1).padStart(4, '0')}.jpg`,
 } as const;
 
 /**

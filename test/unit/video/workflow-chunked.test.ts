@@ -140,7 +140,7 @@ describe('ProcessVideo: a video longer than one chunk', () => {
 describe('ProcessRendition: one rendition in chunks', () => {
   const rendition = LADDER[0]!;
   const INPUT_R: RenditionWorkflowInput = { videoId: 'v1', sourceKey: 'v1/source', rendition, frameRate: 30, hasAudio: true, durationSeconds: 50, plan: { seconds: 20, count: 3, concurrency: 2, segmentSeconds: 4 } };
-  const chunkDone = (h: HistoryBuilder, i: number, frames: number, id = `chunk-${i}`) => h.lambdaCompleted(id, { index: i, chunk: file(`v1/work/720p/chunk_${i}.mp4`), frames, durationSeconds: frames / 30, elapsedMs: 1 });
+  const chunkDone = (h: HistoryBuilder, i: number, frames: number, id = `chunk-${i}`) => h.lambdaCompleted(id, { index: i, chunk: file(`work/v1/720p/chunk_${i}.mp4`), frames, durationSeconds: frames / 30, elapsedMs: 1 });
 
   it('encodes the audio once and the chunks two at a time, retries a failed chunk alone, packages, completes with the package result', () => {
     const h = new HistoryBuilder({ tickMs: 1000 }).start(INPUT_R, { lambdaRole: ROLE, workflowType: RENDITION_WORKFLOW_TYPE });
@@ -159,7 +159,7 @@ describe('ProcessRendition: one rendition in chunks', () => {
     h.timerFired('chunk-1#2');
     expect(ids(turn(h))).toEqual(['chunk-1#2']);
     chunkDone(h, 2, 300);
-    h.lambdaCompleted('audio', { audio: file('v1/work/720p/audio.m4a'), durationSeconds: 50, elapsedMs: 1 });
+    h.lambdaCompleted('audio', { audio: file('work/v1/720p/audio.m4a'), durationSeconds: 50, elapsedMs: 1 });
     expect(turn(h)).toEqual([]);
     chunkDone(h, 1, 600, 'chunk-1#2');
     const pkg = turn(h);
