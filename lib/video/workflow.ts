@@ -266,7 +266,9 @@ function chunkPlanFor(input: WorkflowInput, source: ProbeResult, config: Chunkin
   return planChunks(source.durationSeconds, input.chunkSeconds ?? config.seconds, input.chunkConcurrency ?? config.concurrency);
 }
 
+/** Where the encoding stage is: done (with what publish needs), still running, or the run was closed (failed). */
 type Encoded = { status: 'completed'; results: TranscodeResult[]; thumbnails: ThumbnailsResult; timings: Record<string, TaskTiming> } | { status: 'running' } | { status: 'closed' };
+const CLOSED: Encoded = { status: 'closed' };
 
 /** A video within one chunk: one transcode task per rendition and one thumbnails task. */
 function encodeWhole(ctx: WorkflowContext<WorkflowInput>, runner: Runner, source: ProbeResult, ladder: readonly Rendition[]): Encoded {
@@ -280,8 +282,14 @@ function encodeWhole(ctx: WorkflowContext<WorkflowInput>, runner: Runner, source
 
   // Fail fast on a step that failed for good, go on once all are done.
   const renditions = allOf(transcodes);
-  if (renditions.status === 'failed') return failStep(ctx, renditions.failed), { status: 'closed' };
-  if (thumbnails.status === 'failed' || thumbnails.status === 'canceled') return failStep(ctx, thumbnails), { status: 'closed' };
+  if (renditions.status === 'failed') {
+    failStep(ctx, renditions.failed);
+    return CLOSED;
+  }
+  if (thumbnails.status === 'failed' || thumbnails.status === 'canceled') {
+    failStep(ctx, thumbnails);
+    return CLOSED;
+  }
   if (renditions.status !== 'completed' || thumbnails.status !== 'completed') return { status: 'running' };
   const keys = [STEP_KEYS.probe, ...ladder.map((r) => STEP_KEYS.transcode(r.name)), STEP_KEYS.thumbnails];
   return { status: 'completed', results: renditions.results, thumbnails: thumbnails.result, timings: ctx.timings(keys) };
@@ -322,7 +330,10 @@ function encodeChunked(ctx: WorkflowContext<WorkflowInput>, runner: Runner, sour
     return stepTask('thumbnailTiles', runner, input);
   });
   const tileJoin = joinBounded(tiles);
-  if (tileJoin.status === 'failed') return failStep(ctx, tileJoin.failed), { status: 'closed' };
+  if (tileJoin.status === 'failed') {
+    failStep(ctx, tileJoin.failed);
+    return CLOSED;
+  }
   let sheet: TaskHandle<ThumbnailsResult> | undefined;
   if (tileJoin.status === 'completed') {
     // The tiles made are the contiguous run from the first (a seek past the last frame makes none).
@@ -330,16 +341,23 @@ function encodeChunked(ctx: WorkflowContext<WorkflowInput>, runner: Runner, sour
     for (const t of tileJoin.results) if (t.first === made) made += t.count;
     if (made === 0) {
       const details: WorkflowFailureDetails = { step: STEP_KEYS.thumbnails, attempts: 0, error: 'NoTiles', message: 'no chunk yielded a thumbnail tile' };
-      return failRun(ctx, 'StepFailed', JSON.stringify(details)), { status: 'closed' };
+      failRun(ctx, 'StepFailed', JSON.stringify(details));
+      return CLOSED;
     }
     const input: ThumbnailSheetInput = { ...thumbs, tiles: made };
     sheet = ctx.task<ThumbnailsResult>(STEP_KEYS.thumbnails, stepTask('thumbnailSheet', runner, input));
-    if (sheet.status === 'failed' || sheet.status === 'canceled') return failStep(ctx, sheet), { status: 'closed' };
+    if (sheet.status === 'failed' || sheet.status === 'canceled') {
+      failStep(ctx, sheet);
+      return CLOSED;
+    }
   }
 
   const results: TranscodeResult[] = [];
   for (const child of children) {
-    if (child.status === 'failed' || child.status === 'canceled') return failChild(ctx, child), { status: 'closed' };
+    if (child.status === 'failed' || child.status === 'canceled') {
+      failChild(ctx, child);
+      return CLOSED;
+    }
     if (child.status === 'completed') results.push(child.result);
   }
   if (results.length < children.length || sheet?.status !== 'completed') return { status: 'running' };
