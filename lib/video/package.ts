@@ -5,6 +5,7 @@ import { keys, type PackageInput, type TranscodeResult } from './contracts';
 import { InvalidInputError } from './errors';
 import { runFfmpeg } from './ffmpeg';
 import { ffprobeFile, mainVideoStream } from './probe';
+import { sourceLocation } from './source';
 import { mapLimit, requireNumber, requireObject, requireRendition, requireVideoId } from './step-support';
 import { deliverRendition, type TranscodeContext } from './transcode';
 
@@ -15,8 +16,8 @@ import { deliverRendition, type TranscodeContext } from './transcode';
  * HLS and uploads exactly as a single encode's does (deliverRendition), under the same keys.
  */
 
-/** Parallel chunk downloads. */
-const DOWNLOAD_CONCURRENCY = 6;
+/** Parallel chunk look-ups (a HEAD and a presigned URL each on S3). */
+const LOOKUP_CONCURRENCY = 8;
 
 /** The concat demuxer's list: one `file` line per chunk, quoted for its syntax. */
 export function concatList(files: readonly string[]): string {
@@ -26,6 +27,8 @@ export function concatList(files: readonly string[]): string {
 /** Chunks (and the audio) into one faststart MP4, every stream copied. */
 export function joinArgs(opts: { list: string; audio?: string; output: string }): string[] {
   return [
+    // The list may name URLs (S3): the concat demuxer opens them with this whitelist.
+    '-protocol_whitelist', 'file,http,https,tcp,tls,crypto',
     '-f', 'concat',
     '-safe', '0',
     '-i', opts.list,
@@ -60,20 +63,19 @@ export async function packageRendition(input: PackageInput, stores: { uploads: B
   const sig = signal ? { signal } : {};
   const progress = (f: number) => ctx.onProgress?.(Math.max(0, Math.min(1, f)));
 
-  let fetched = 0;
-  const chunkFiles = await mapLimit(Array.from({ length: input.chunkCount }, (_, i) => i), DOWNLOAD_CONCURRENCY, async (i) => {
-    const file = join(ctx.workDir, `chunk_${String(i).padStart(5, '0')}.mp4`);
-    await stores.media.getFile(keys.chunk(videoId, rendition.name, i), file);
-    progress((0.3 * ++fetched) / input.chunkCount);
-    return file;
-  });
-  const audio = input.hasAudio ? join(ctx.workDir, 'audio.m4a') : undefined;
-  if (audio) await stores.media.getFile(keys.chunkAudio(videoId, rendition.name), audio);
+  // The chunks and the audio are read in place (files locally, presigned URLs on S3), not copied
+  // to /tmp first: the step's disk then holds only the MP4 and its HLS copy.
+  const chunkFiles = await mapLimit(Array.from({ length: input.chunkCount }, (_, i) => i), LOOKUP_CONCURRENCY, (i) =>
+    sourceLocation(stores.media, keys.chunk(videoId, rendition.name, i), signal, 'chunk'),
+  );
+  const audio = input.hasAudio ? await sourceLocation(stores.media, keys.chunkAudio(videoId, rendition.name), signal, 'audio') : undefined;
+  progress(0.05);
 
   const list = join(ctx.workDir, 'chunks.txt');
   await writeFile(list, concatList(chunkFiles));
   const mp4 = join(ctx.workDir, `${rendition.name}.mp4`);
   await runFfmpeg(joinArgs({ list, output: mp4, ...(audio ? { audio } : {}) }), sig);
+  progress(0.3);
 
   // The join must hold every chunk's frames, no more, no fewer: a mismatch is a broken chunk.
   const video = mainVideoStream(await ffprobeFile(mp4, sig));

@@ -10,11 +10,14 @@ import { InvalidInputError, throwIfAborted } from './errors';
 /** How long the presigned URL lives: past the longest step (900 s), with room. */
 export const SOURCE_URL_SECONDS = 3600;
 
-/** The source's readable location; InvalidInputError when the key does not exist (a retry will not make it). */
-export async function sourceLocation(store: BlobStore, key: string, signal?: AbortSignal): Promise<string> {
+/**
+ * The readable location of `key`; InvalidInputError when it does not exist (a retry will not make
+ * it). `what` names it in that message.
+ */
+export async function sourceLocation(store: BlobStore, key: string, signal?: AbortSignal, what = 'source'): Promise<string> {
   throwIfAborted(signal);
   const info = await store.head(key);
-  if (!info) throw new InvalidInputError(`The source ${JSON.stringify(key)} does not exist in the upload store`);
+  if (!info) throw new InvalidInputError(`The ${what} ${JSON.stringify(key)} does not exist${what === 'source' ? ' in the upload store' : ''}`);
   if (store instanceof LocalBlobStore) return store.pathOf(key);
   return (await store.presignGet(key, SOURCE_URL_SECONDS)).url;
 }

@@ -82,7 +82,7 @@ describe('packaging and tiles', () => {
   it('joins with the concat demuxer, streams copied, the audio beside', () => {
     expect(concatList(['/tmp/a.mp4', "/tmp/it's.mp4"])).toBe("file '/tmp/a.mp4'\nfile '/tmp/it'\\''s.mp4'\n");
     const args = joinArgs({ list: 'l.txt', audio: 'a.m4a', output: 'o.mp4' });
-    expect(args.join(' ')).toBe('-f concat -safe 0 -i l.txt -i a.m4a -map 0:v:0 -map 1:a:0 -c copy -map_metadata -1 -movflags +faststart -f mp4 o.mp4');
+    expect(args.join(' ')).toBe('-protocol_whitelist file,http,https,tcp,tls,crypto -f concat -safe 0 -i l.txt -i a.m4a -map 0:v:0 -map 1:a:0 -c copy -map_metadata -1 -movflags +faststart -f mp4 o.mp4');
     expect(joinArgs({ list: 'l.txt', output: 'o.mp4' })).not.toContain('1:a:0');
   });
 
