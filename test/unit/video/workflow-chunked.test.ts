@@ -178,3 +178,50 @@ describe('ProcessRendition: one rendition in chunks', () => {
     expect(JSON.parse(d[0]!.failWorkflowExecutionDecisionAttributes!.details!)).toMatchObject({ step: 'chunk-0', attempts: 1, error: 'NotAVideoError' });
   });
 });
+
+describe('history size for a 3-hour video at the default 60 s chunks', () => {
+  const LONG: ProbeResult = { ...PROBE, durationSeconds: 3 * 3600 };
+  const rendition = LADDER[0]!;
+
+  /** Completes the oldest open Lambda task each turn (the worst case: one decision task per completion). */
+  function drain(h: HistoryBuilder, complete: (id: string) => unknown): void {
+    turn(h);
+    while (!h.closed) {
+      const id = h.open().lambdas[0];
+      if (id === undefined) throw new Error('stuck: no open task and the run is open');
+      h.lambdaCompleted(id, complete(id));
+      turn(h);
+    }
+  }
+
+  it('a ProcessRendition child stays near 1,100 events (1,097)', () => {
+    const plan: ChunkPlan = { seconds: 60, count: 180, concurrency: 10, segmentSeconds: 4 };
+    const h = new HistoryBuilder().start({ videoId: 'v1', sourceKey: 'v1/source', rendition, frameRate: 30, hasAudio: true, durationSeconds: LONG.durationSeconds, plan }, { workflowType: RENDITION_WORKFLOW_TYPE });
+    drain(h, (id) => {
+      if (id === 'audio') return { audio: file('work/v1/1080p/audio.m4a'), durationSeconds: LONG.durationSeconds, elapsedMs: 1 };
+      if (id === 'package') return transcoded(rendition);
+      const i = Number(id.replace('chunk-', ''));
+      return { index: i, chunk: file(`work/v1/1080p/chunk_${i}.mp4`), frames: 1800, durationSeconds: 60, elapsedMs: 1 };
+    });
+    expect(h.events[h.events.length - 1]!.eventType).toBe('WorkflowExecutionCompleted');
+    expect(h.events.length).toBeLessThan(1200);
+  });
+
+  it('the parent stays near 600 events (577)', () => {
+    const h = new HistoryBuilder().start({ videoId: 'v1', sourceKey: 'v1/source' }, { workflowType: WORKFLOW_TYPE });
+    turn(h);
+    h.lambdaCompleted('probe', LONG);
+    turn(h);
+    const ladder = planLadder(LONG);
+    for (const r of ladder) h.childStarted(renditionWorkflowId('v1', r.name));
+    for (const r of ladder) h.childClosed(renditionWorkflowId('v1', r.name), 'ChildWorkflowExecutionCompleted', { result: JSON.stringify(transcoded(r)) });
+    drain(h, (id) => {
+      if (id === 'thumbnails') return THUMBS;
+      if (id === 'publish') return { manifest: file('v1/manifest.json'), masterPlaylist: file('v1/hls/master.m3u8') };
+      const i = Number(id.replace('tiles-', ''));
+      return { first: Math.floor(i / 2), count: 1, elapsedMs: 1 }; // a tile every 120 s: every other 60 s chunk
+    });
+    expect(h.events[h.events.length - 1]!.eventType).toBe('WorkflowExecutionCompleted');
+    expect(h.events.length).toBeLessThan(700);
+  });
+});
