@@ -13,8 +13,9 @@
  * TASK_LISTS.activities when the input says `runner: 'activity'`. Steps retry per RETRY with
  * backoff timers; a non-retryable error fails the run at once with the error's name
  * (`NotAVideoError` -> reason `NotAVideo`), a step out of attempts fails it with `StepFailed`.
- * A cancel request cancels open activities and timers and closes the run as canceled once the
- * activities have stopped; running Lambda tasks cannot be stopped and are abandoned.
+ * A cancel request cancels open activities, timers and children and closes the run as canceled
+ * once the activities and children have stopped; running Lambda tasks cannot be stopped in SWF and
+ * are abandoned (no new chunk is scheduled). A failing parent asks its open children to cancel.
  *
  * Pure, like lib/decider: the same history always gives the same decisions.
  */
