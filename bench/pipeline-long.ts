@@ -12,7 +12,10 @@
  * single and the overhead at one worker. CPU time is the steadier figure on a shared machine.
  *
  * BENCH_PRESET (default ultrafast, to keep the run short), BENCH_CHUNK_SECONDS (default 12),
- * BENCH_LONG_SECONDS (default 180), BENCH_SOURCE_GOP (the source's keyframe interval, default 2 s).
+ * BENCH_LONG_SECONDS (default 180), BENCH_SOURCE_GOP (the source's keyframe interval, default 2 s),
+ * BENCH_THREADS (x264 threads per encode; default ffmpeg's, every core). With BENCH_THREADS=1 each
+ * worker stands for one CPU, as a Lambda chunk has its own: the speed-up then shows how the
+ * workers scale; with the default one ffmpeg already uses every core, as the baseline should.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -34,6 +37,8 @@ const PRESET = process.env.BENCH_PRESET ?? 'ultrafast';
 const CHUNK_SECONDS = Number(process.env.BENCH_CHUNK_SECONDS ?? 12);
 const SECONDS = Number(process.env.BENCH_LONG_SECONDS ?? 180);
 const WORKERS = [1, 2, 4];
+const THREADS = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined;
+const encodeCtx = THREADS !== undefined ? { preset: PRESET, threads: THREADS } : { preset: PRESET };
 /**
  * The source's keyframe interval: a chunk's seek decodes from the keyframe before its start, so
  * this bounds that waste. Cameras and phones write one every 1-2 s; BENCH_SOURCE_GOP overrides.
@@ -68,11 +73,11 @@ export async function runLong(): Promise<void> {
     const source = await probe({ videoId, sourceKey }, stores, { workDir: await workDir() });
     const rendition: Rendition = planLadder(source)[0]!;
     const plan = planChunks(source.durationSeconds, CHUNK_SECONDS, 1);
-    console.log(`rendition ${rendition.name} ${rendition.width}x${rendition.height}, x264 preset ${PRESET}, ${plan.count} chunks of ${plan.seconds} s; ${availableParallelism()} CPUs (shared)`);
+    console.log(`rendition ${rendition.name} ${rendition.width}x${rendition.height}, x264 preset ${PRESET}, ${THREADS ?? 'all'} thread(s) per encode, ${plan.count} chunks of ${plan.seconds} s; ${availableParallelism()} CPUs (shared)`);
 
     const single = () =>
       measured(async () => {
-        await transcode({ videoId, sourceKey, rendition, frameRate: source.frameRate, hasAudio: source.hasAudio, segmentSeconds: HLS_SEGMENT_SECONDS }, stores, { workDir: await workDir(), preset: PRESET });
+        await transcode({ videoId, sourceKey, rendition, frameRate: source.frameRate, hasAudio: source.hasAudio, segmentSeconds: HLS_SEGMENT_SECONDS }, stores, { workDir: await workDir(), ...encodeCtx });
       });
     const chunked = (workers: number) =>
       measured(async () => {
@@ -81,7 +86,7 @@ export async function runLong(): Promise<void> {
           encodeChunk(
             { videoId, sourceKey, rendition, frameRate: source.frameRate, segmentSeconds: HLS_SEGMENT_SECONDS, index: r.index, startSeconds: r.startSeconds, ...(r.endSeconds !== undefined ? { endSeconds: r.endSeconds } : {}) },
             stores,
-            { workDir: await workDir(), preset: PRESET },
+            { workDir: await workDir(), ...encodeCtx },
           ),
         );
         await audio;

@@ -21,7 +21,7 @@ import { audioEncodeArgs, presetOf, videoEncodeArgs, type TranscodeContext } fro
  * One chunk: from just before its first frame (the decoder starts at the keyframe before and drops
  * what precedes), exactly `frames` frames (the last chunk: to the end), timestamps reset to 0.
  */
-export function chunkEncodeArgs(opts: { source: string; output: string; rendition: Rendition; frameRate: number; segmentSeconds: number; range: ChunkRange; preset?: string }): string[] {
+export function chunkEncodeArgs(opts: { source: string; output: string; rendition: Rendition; frameRate: number; segmentSeconds: number; range: ChunkRange; preset?: string; threads?: number }): string[] {
   const cut = chunkCut(opts.range, opts.frameRate);
   return [
     '-ss', cut.seekSeconds.toFixed(6),
@@ -36,6 +36,7 @@ export function chunkEncodeArgs(opts: { source: string; output: string; renditio
       gridOffsetSeconds: cut.gridOffsetSeconds,
       filterPrefix: 'setpts=PTS-STARTPTS,',
       ...(opts.preset ? { preset: opts.preset } : {}),
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     }),
     ...(cut.frames !== undefined ? ['-frames:v', String(cut.frames)] : []),
     '-an', '-sn', '-dn',
@@ -91,7 +92,7 @@ export async function encodeChunk(input: EncodeChunkInput, stores: { uploads: Bl
   const range: ChunkRange = { index: input.index, startSeconds: input.startSeconds, ...(input.endSeconds !== undefined ? { endSeconds: input.endSeconds } : {}) };
   const output = join(ctx.workDir, 'chunk.mp4');
   const length = input.endSeconds !== undefined ? input.endSeconds - input.startSeconds : undefined;
-  await runFfmpeg(chunkEncodeArgs({ source, output, rendition: input.rendition, frameRate: input.frameRate, segmentSeconds: input.segmentSeconds, range, preset }), {
+  await runFfmpeg(chunkEncodeArgs({ source, output, rendition: input.rendition, frameRate: input.frameRate, segmentSeconds: input.segmentSeconds, range, preset, ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) }), {
     ...(signal ? { signal } : {}),
     ...(length !== undefined ? { durationSeconds: length } : {}),
     onProgress: (p) => ctx.onProgress?.(0.9 * (p.fraction ?? 0)),

@@ -41,6 +41,8 @@ export interface EncodePlan {
   hasAudio: boolean;
   segmentSeconds: number;
   preset?: string;
+  /** x264 threads; default ffmpeg's (every core). */
+  threads?: number;
 }
 
 /** Frames per segment: the GOP length that puts a keyframe at every segment boundary. */
@@ -64,13 +66,14 @@ export function forceKeyFramesExpr(segmentSeconds: number, gridOffsetSeconds = 0
  * rendition's displayed size, a GOP of one segment and keyframes forced on the segment grid.
  * `filterPrefix` goes before the scale (a chunk resets its timestamps there).
  */
-export function videoEncodeArgs(opts: { rendition: Rendition; frameRate: number; segmentSeconds: number; preset?: string; gridOffsetSeconds?: number; filterPrefix?: string }): string[] {
+export function videoEncodeArgs(opts: { rendition: Rendition; frameRate: number; segmentSeconds: number; preset?: string; threads?: number; gridOffsetSeconds?: number; filterPrefix?: string }): string[] {
   const { rendition: r } = opts;
   const gop = gopFrames(opts.frameRate, opts.segmentSeconds);
   return [
     '-vf', `${opts.filterPrefix ?? ''}scale=${r.width}:${r.height},setsar=1,format=yuv420p`,
     '-c:v', 'libx264',
     '-preset', opts.preset ?? DEFAULT_PRESET,
+    ...(opts.threads !== undefined ? ['-threads', String(opts.threads)] : []),
     '-profile:v', 'high',
     '-pix_fmt', 'yuv420p',
     '-b:v', `${r.videoBitrateKbps}k`,
@@ -101,7 +104,7 @@ export function encodeArgs(plan: EncodePlan): string[] {
     ...(plan.hasAudio ? ['-map', '0:a:0'] : []),
     '-map_metadata', '-1',
     '-map_chapters', '-1',
-    ...videoEncodeArgs({ rendition: plan.rendition, frameRate: plan.frameRate, segmentSeconds: plan.segmentSeconds, ...(plan.preset ? { preset: plan.preset } : {}) }),
+    ...videoEncodeArgs({ rendition: plan.rendition, frameRate: plan.frameRate, segmentSeconds: plan.segmentSeconds, ...(plan.preset ? { preset: plan.preset } : {}), ...(plan.threads !== undefined ? { threads: plan.threads } : {}) }),
     ...(plan.hasAudio ? audioEncodeArgs(plan.rendition) : ['-an']),
   ];
   args.push('-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4', plan.output);
@@ -277,6 +280,8 @@ export function presetOf(ctx: { preset?: string }): string {
 export interface TranscodeContext extends StepContext {
   /** x264 preset (default veryfast). */
   preset?: string;
+  /** x264 threads per encode (default ffmpeg's: every core); benches pin it to model one worker's CPU. */
+  threads?: number;
   /** Parallel segment uploads (default 6). */
   uploadConcurrency?: number;
 }
@@ -300,7 +305,7 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
 
   const mp4 = join(ctx.workDir, `${rendition.name}.mp4`);
   const encode = await runFfmpeg(
-    encodeArgs({ source, output: mp4, rendition, frameRate: input.frameRate, hasAudio: input.hasAudio && sourceInfo.hasAudio, segmentSeconds, preset }),
+    encodeArgs({ source, output: mp4, rendition, frameRate: input.frameRate, hasAudio: input.hasAudio && sourceInfo.hasAudio, segmentSeconds, preset, ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) }),
     {
       ...(signal ? { signal } : {}),
       durationSeconds: sourceInfo.durationSeconds,
