@@ -1,5 +1,5 @@
 /**
- * Chunked encoding end to end on swf-local: a generated 3-minute clip (small frame, low rate, so
+ * Chunked encoding end to end on swf-local: a generated 3-minute clip (small frame, 10 fps, so
  * it suits a loaded CI box) goes through the API, the ProcessVideo decider plans 20-second chunks,
  * one ProcessRendition child per rendition encodes them two at a time plus the audio once, and the
  * package step joins them. The outputs must pass the checks a single encode passes, and more: the
@@ -21,7 +21,7 @@ import { renditionWorkflowId } from '../../lib/video/workflow';
 jest.setTimeout(300_000);
 
 const SECONDS = 180;
-const FPS = 15;
+const FPS = 10;
 const CHUNK_SECONDS = 20;
 const dir = mkdtempSync(join(tmpdir(), 'chunked-'));
 let stack: LocalStack;
