@@ -8,6 +8,9 @@
  *             warm Lambda workers), timed from WorkflowExecutionStarted to WorkflowExecutionCompleted.
  * It prints both wall times (median), the overhead, and the target: overhead <= 5% of direct + 200 ms.
  * BENCH_RUNS sets the number of measured runs of each (default 3; one warm-up of each comes first).
+ *
+ * `--long`: chunked encoding of a 3-minute 1080p clip with 1, 2 and 4 workers against one ffmpeg
+ * for the whole rendition (bench/pipeline-long.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,9 +27,11 @@ import { probe } from '../lib/video/probe';
 import { publish } from '../lib/video/publish';
 import { thumbnails } from '../lib/video/thumbnails';
 import { transcode } from '../lib/video/transcode';
+import { runLong } from './pipeline-long';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const root = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
+/** The run's scratch folder (set by main). */
+let root = '';
 
 async function withWorkDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(root, 'work-'));
@@ -65,6 +70,7 @@ async function direct(clip: string, n: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  root = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
   const clip = join(root, 'clip.mp4');
   console.log('bench:pipeline: generating a 10-second 1280x720 clip...');
   await generateTestClip(clip, { seconds: 10, width: 1280, height: 720 });
@@ -118,7 +124,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+(process.argv.includes('--long') ? runLong() : main()).catch((error: unknown) => {
   console.error('bench:pipeline failed:', error);
   process.exit(1);
 });

@@ -169,3 +169,15 @@ export function machineCpu(): MachineCpu {
   const cpus = text.split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
   return { busyMs: ((user + nice + system + irq + softirq + steal) * 1000) / clockTicks(), cpus };
 }
+
+/**
+ * CPU time (ms) of this process plus its children that have been waited for (cutime, cstime):
+ * for a process that runs ffmpeg, the encodes' CPU whatever else shares the machine.
+ */
+export function selfAndChildrenCpuMs(): number {
+  const text = readFileSync('/proc/self/stat', 'utf8');
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime, cstime are fields 14-17: rest[11..14].
+  const t = Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+  return (t * 1000) / clockTicks();
+}

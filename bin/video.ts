@@ -12,6 +12,7 @@ import { ApiCallError, VideoApiClient } from '../lib/cli/api-client';
 import { runDemo } from '../lib/cli/demo';
 import { progressLine, renderFailure, renderOutputs, renderSteps, renderTimeline } from '../lib/cli/render';
 import { startLocalStack } from '../lib/local/stack';
+import { DEFAULT_CHUNKING, checkChunking, type ChunkingConfig } from '../lib/video/workflow';
 
 const USAGE = `Usage: video <command> [options]
   demo [file]        start everything, process a video (default: a generated 10 s 720p clip),
@@ -27,16 +28,40 @@ Options:
   --data-dir <dir>   database and media folder for demo/start (default .swf-local, demo: .swf-local/demo)
   --engine-port <n>  swf-local's port for start (default 8080)
   --api-port <n>     the API's port for start (default 3000)
-  --wait             upload: follow the video until it finishes`;
+  --wait             upload: follow the video until it finishes
+  --chunk-seconds <n>      demo/start: encode videos longer than n seconds in chunks of n seconds
+                           (a multiple of 4; default 60), one child workflow per rendition
+  --chunk-concurrency <n>  demo/start: chunk encodes at once per rendition (default 10)`;
 
 function fail(message: string, code = 2): never {
   console.error(`video: ${message}`);
   process.exit(code);
 }
 
+/** --chunk-seconds and --chunk-concurrency as the local stack's chunking option. */
+function chunkingOf(values: Record<string, string | boolean | undefined>): { chunking?: Partial<ChunkingConfig> } {
+  const number = (name: string): number | undefined => {
+    const v = values[name];
+    if (typeof v !== 'string') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer; got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const seconds = number('chunk-seconds');
+  const concurrency = number('chunk-concurrency');
+  const chunking = { ...(seconds !== undefined ? { seconds } : {}), ...(concurrency !== undefined ? { concurrency } : {}) };
+  try {
+    checkChunking({ ...DEFAULT_CHUNKING, ...chunking });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  return Object.keys(chunking).length > 0 ? { chunking } : {};
+}
+
 async function start(values: Record<string, string | boolean | undefined>): Promise<void> {
   const stack = await startLocalStack({
     ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
+    ...chunkingOf(values),
     enginePort: Number(values['engine-port'] ?? 8080),
     apiPort: Number(values['api-port'] ?? 3000),
     logLevel: 'INFO',
@@ -84,6 +109,8 @@ async function main(): Promise<number> {
       'engine-port': { type: 'string' },
       'api-port': { type: 'string' },
       wait: { type: 'boolean', default: false },
+      'chunk-seconds': { type: 'string' },
+      'chunk-concurrency': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -96,7 +123,7 @@ async function main(): Promise<number> {
   const need = (what: string): string => arg ?? fail(`${command} needs ${what}\n\n${USAGE}`);
   switch (command) {
     case 'demo':
-      return runDemo({ ...(arg ? { file: arg } : {}), ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}) });
+      return runDemo({ ...(arg ? { file: arg } : {}), ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...chunkingOf(values) });
     case 'start':
       await start(values);
       return -1;

@@ -12,8 +12,9 @@ import { SWF, type Decision, type HistoryEvent } from '@aws-sdk/client-swf';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine, type LambdaInvocation, type LambdaOutcome } from '../lib/engine';
-import type { ProbeResult, PublishInput, TranscodeInput, WorkflowInput } from '../lib/video/contracts';
-import { CHILD_POLICY, DOMAIN, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE } from '../lib/video/definition';
+import { keys, type EncodeChunkInput, type PackageInput, type ProbeResult, type PublishInput, type Rendition, type ThumbnailTilesInput, type TranscodeInput, type WorkflowInput } from '../lib/video/contracts';
+import { CHILD_POLICY, DOMAIN, RENDITION_WORKFLOW_TYPE, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE, WORKFLOW_TYPES } from '../lib/video/definition';
+import { tilesInRange, planSprite } from '../lib/video/sprite';
 import { decideVideo } from '../lib/video/workflow';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,23 +28,43 @@ const probeResult: ProbeResult = {
 };
 const file = (key: string, size: number) => ({ key, sizeBytes: size, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
 
+function renditionResult(videoId: string, r: Rendition): Outcome {
+  return {
+    result: {
+      rendition: r,
+      mp4: { ...file(`${videoId}/renditions/${r.name}.mp4`, 1000), width: r.width, height: r.height, durationSeconds: 12.5, bitRate: r.videoBitrateKbps * 1000 },
+      hls: { playlist: file(`${videoId}/hls/${r.name}/index.m3u8`, 200), segmentCount: 1, segmentBytes: 500, bandwidth: 3_000_000, averageBandwidth: 2_500_000, codecs: 'avc1.64001f,mp4a.40.2' },
+      elapsedMs: 1234,
+    },
+  };
+}
+
 function success(step: string, input: any): Outcome {
   switch (step) {
     case 'probe':
       return { result: probeResult };
     case 'transcode': {
       const t = input as TranscodeInput;
-      const n = t.rendition.name;
-      return {
-        result: {
-          rendition: t.rendition,
-          mp4: { ...file(`${t.videoId}/renditions/${n}.mp4`, 1000), width: t.rendition.width, height: t.rendition.height, durationSeconds: 12.5, bitRate: t.rendition.videoBitrateKbps * 1000 },
-          hls: { playlist: file(`${t.videoId}/hls/${n}/index.m3u8`, 200), segmentCount: 1, segmentBytes: 500, bandwidth: 3_000_000, averageBandwidth: 2_500_000, codecs: 'avc1.64001f,mp4a.40.2' },
-          elapsedMs: 1234,
-        },
-      };
+      return renditionResult(t.videoId, t.rendition);
+    }
+    case 'encodeChunk': {
+      const c = input as EncodeChunkInput;
+      const frames = Math.round(((c.endSeconds ?? probeResult.durationSeconds) - c.startSeconds) * probeResult.frameRate);
+      return { result: { index: c.index, chunk: file(keys.chunk(c.videoId, c.rendition.name, c.index), 400), frames, durationSeconds: frames / probeResult.frameRate, elapsedMs: 400 } };
+    }
+    case 'encodeAudio':
+      return { result: { audio: file(keys.chunkAudio(input.videoId, input.rendition.name), 200), durationSeconds: 12.5, elapsedMs: 300 } };
+    case 'packageRendition': {
+      const p = input as PackageInput;
+      return renditionResult(p.videoId, p.rendition);
+    }
+    case 'thumbnailTiles': {
+      const t = input as ThumbnailTilesInput;
+      const range = tilesInRange(planSprite(t.durationSeconds, t.displayWidth, t.displayHeight), t.startSeconds, t.endSeconds);
+      return { result: { ...range, elapsedMs: 50 } };
     }
     case 'thumbnails':
+    case 'thumbnailSheet':
       return {
         result: {
           poster: { ...file(`${input.videoId}/thumbnails/poster.jpg`, 100), width: 1280, height: 720 },
@@ -74,6 +95,8 @@ interface Scenario {
   name: string;
   description: string;
   runner: 'lambda' | 'activity';
+  /** More of the workflow input (the chunked scenarios ask for 4-second chunks). */
+  input?: Partial<WorkflowInput>;
   script: Script;
   /** Called after each decision task with the history; may request cancellation. */
   cancelWhen?: (events: HistoryEvent[]) => boolean;
@@ -114,6 +137,21 @@ const scenarios: Scenario[] = [
     script: (s, i) => (s === 'transcode' ? { delayMs: 60_000, then: success(s, i) } : success(s, i)),
     cancelWhen: (events) => events.filter((e) => e.eventType === 'ActivityTaskStarted').length >= 3,
   },
+  {
+    name: 'video-chunked',
+    description: 'Lambda runner, 4 s chunks of a 12.5 s video: chunk-plan marker, a ProcessRendition child per rendition (audio, chunks 2 at a time, package), tiles per chunk then the sheet, publish. Chunk 1 of 720p fails once and is retried alone. The children are recorded beside it (video-chunked--<rendition>.json).',
+    runner: 'lambda',
+    input: { chunkSeconds: 4, chunkConcurrency: 2 },
+    script: (s, i, attempt) => (s === 'encodeChunk' && i.rendition.name === '720p' && i.index === 1 && attempt === 1 ? { reason: 'TranscodeError', details: 'ffmpeg exited with code 1' } : success(s, i)),
+  },
+  {
+    name: 'video-cancel-chunked',
+    description: 'Lambda runner, 4 s chunks: cancel requested while the rendition children run; the parent asks each open child to cancel and closes at once (Lambda tasks cannot be canceled); the children close canceled, abandoning their running chunks.',
+    runner: 'lambda',
+    input: { chunkSeconds: 4, chunkConcurrency: 2 },
+    script: (s, i) => (s === 'encodeChunk' || s === 'encodeAudio' ? { delayMs: 1500, then: success(s, i) } : success(s, i)),
+    cancelWhen: (events) => events.filter((e) => e.eventType === 'ChildWorkflowExecutionStarted').length >= 3,
+  },
 ];
 
 async function fullHistory(swf: SWF, workflowId: string, runId: string): Promise<HistoryEvent[]> {
@@ -131,7 +169,7 @@ async function recordAll(outDir: string, log: (line: string) => void): Promise<v
   let current: Scenario = scenarios[0]!;
   const attempts = new Map<string, number>();
   const attemptOf = (step: string, input: any) => {
-    const k = `${step}:${input?.rendition?.name ?? ''}`;
+    const k = `${step}:${input?.rendition?.name ?? ''}:${input?.index ?? ''}`;
     const n = (attempts.get(k) ?? 0) + 1;
     attempts.set(k, n);
     return n;
@@ -151,10 +189,12 @@ async function recordAll(outDir: string, log: (line: string) => void): Promise<v
   });
   const swf = new SWF({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   await swf.registerDomain({ name: DOMAIN, workflowExecutionRetentionPeriodInDays: RETENTION_DAYS });
-  await swf.registerWorkflowType({
-    domain: DOMAIN, name: WORKFLOW_TYPE.name, version: WORKFLOW_TYPE.version, defaultTaskList: { name: TASK_LISTS.decisions },
-    defaultExecutionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose, defaultTaskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose, defaultChildPolicy: CHILD_POLICY,
-  });
+  for (const type of WORKFLOW_TYPES) {
+    await swf.registerWorkflowType({
+      domain: DOMAIN, name: type.name, version: type.version, defaultTaskList: { name: TASK_LISTS.decisions },
+      defaultExecutionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose, defaultTaskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose, defaultChildPolicy: CHILD_POLICY,
+    });
+  }
   for (const s of Object.values(STEPS)) {
     await swf.registerActivityType({ domain: DOMAIN, name: s.functionName, version: s.activityVersion, defaultTaskList: { name: TASK_LISTS.activities } });
   }
@@ -163,12 +203,13 @@ async function recordAll(outDir: string, log: (line: string) => void): Promise<v
     current = scenario;
     attempts.clear();
     const videoId = `v-${scenario.name.replace(/^video-/, '')}`;
-    const input: WorkflowInput = { videoId, sourceKey: `uploads/${videoId}/source`, fileName: 'clip.mp4', ...(scenario.runner === 'activity' ? { runner: 'activity' as const } : {}) };
+    const input: WorkflowInput = { videoId, sourceKey: `uploads/${videoId}/source`, fileName: 'clip.mp4', ...(scenario.runner === 'activity' ? { runner: 'activity' as const } : {}), ...scenario.input };
     const workflowId = `video-${videoId}`;
     const { runId } = await swf.startWorkflowExecution({
       domain: DOMAIN, workflowId, workflowType: WORKFLOW_TYPE, input: JSON.stringify(input), lambdaRole: 'arn:aws:iam::123456789012:role/swf-lambda',
     });
-    const decisions: Record<string, Decision[]> = {};
+    // Decisions per execution (the parent's and its children's), by DecisionTaskStarted id.
+    const decisionsOf = new Map<string, Record<string, Decision[]>>();
     let closed = false;
     let cancelSent = false;
     let stopWorker = false;
@@ -229,9 +270,10 @@ async function recordAll(outDir: string, log: (line: string) => void): Promise<v
         token = page.nextPageToken;
       }
       const d = decideVideo(events, { previousStartedEventId: task.previousStartedEventId });
-      decisions[String(task.startedEventId)] = d;
+      const of = task.workflowExecution?.workflowId ?? workflowId;
+      decisionsOf.set(of, { ...decisionsOf.get(of), [String(task.startedEventId)]: d });
       await swf.respondDecisionTaskCompleted({ taskToken: task.taskToken, decisions: d });
-      if (d.some((x) => ['CompleteWorkflowExecution', 'FailWorkflowExecution', 'CancelWorkflowExecution'].includes(x.decisionType!))) {
+      if (of === workflowId && d.some((x) => ['CompleteWorkflowExecution', 'FailWorkflowExecution', 'CancelWorkflowExecution'].includes(x.decisionType!))) {
         const desc = await swf.describeWorkflowExecution({ domain: DOMAIN, execution: { workflowId, runId: runId! } });
         if (desc.executionInfo?.executionStatus === 'CLOSED') closed = true;
       }
@@ -251,10 +293,27 @@ async function recordAll(outDir: string, log: (line: string) => void): Promise<v
     const history = await fullHistory(swf, workflowId, runId!);
     const close = history[history.length - 1];
     log(`${scenario.name}: ${history.length} events, closed by ${close?.eventType}`);
+    const recordedWith = 'swf-local (in-process engine, fake Lambda invoker / activity worker)';
     writeFileSync(
       join(outDir, `${scenario.name}.json`),
-      JSON.stringify({ name: scenario.name, description: scenario.description, workflow: 'ProcessVideo', recordedWith: 'swf-local (in-process engine, fake Lambda invoker / activity worker)', input, decisions, history }, null, 2) + '\n',
+      JSON.stringify({ name: scenario.name, description: scenario.description, workflow: WORKFLOW_TYPE.name, recordedWith, input, decisions: decisionsOf.get(workflowId) ?? {}, history }, null, 2) + '\n',
     );
+    // Each child's own history, once it has closed too (a canceled parent's children close on their own).
+    for (const started of history.filter((e) => e.eventType === 'ChildWorkflowExecutionStarted')) {
+      const child = started.childWorkflowExecutionStartedEventAttributes!.workflowExecution!;
+      const childDeadline = Date.now() + 20_000;
+      let childHistory = await fullHistory(swf, child.workflowId!, child.runId!);
+      while (!/^WorkflowExecution(Completed|Failed|Canceled|Terminated|TimedOut)$/.test(childHistory[childHistory.length - 1]?.eventType ?? '') && Date.now() < childDeadline) {
+        await sleep(200);
+        childHistory = await fullHistory(swf, child.workflowId!, child.runId!);
+      }
+      const rendition = (JSON.parse(childHistory[0]!.workflowExecutionStartedEventAttributes!.input!) as { rendition: Rendition }).rendition.name;
+      log(`${scenario.name}--${rendition}: ${childHistory.length} events, closed by ${childHistory[childHistory.length - 1]?.eventType}`);
+      writeFileSync(
+        join(outDir, `${scenario.name}--${rendition}.json`),
+        JSON.stringify({ name: `${scenario.name}--${rendition}`, description: `The ${rendition} ProcessRendition child of ${scenario.name}.`, workflow: RENDITION_WORKFLOW_TYPE.name, recordedWith, input: JSON.parse(childHistory[0]!.workflowExecutionStartedEventAttributes!.input!), decisions: decisionsOf.get(child.workflowId!) ?? {}, history: childHistory }, null, 2) + '\n',
+      );
+    }
   }
   swf.destroy();
   await engine.close();

@@ -1,9 +1,9 @@
 import type { HistoryEvent, WorkflowExecutionInfo } from '@aws-sdk/client-swf';
-import { buildView, markerOf, taskId, type TaskFailure, type TaskView, type WorkflowView } from '../decider';
+import { buildView, markerOf, taskId, type ChildView, type TaskFailure, type TaskView, type WorkflowView } from '../decider';
 import type { BlobStore } from '../storage/blob-store';
 import type { Manifest, ProbeResult, Rendition, WorkflowCancelDetails, WorkflowFailureDetails, WorkflowInput, WorkflowResult } from '../video/contracts';
 import { keys } from '../video/contracts';
-import { LADDER_MARKER, STEPS, type StepName } from '../video/definition';
+import { LADDER_MARKER, RENDITION_WORKFLOW_TYPE, STEPS, type StepName } from '../video/definition';
 import { errorMessage } from './errors';
 import { isoOf, statusOf, type ExecutionStatus } from './executions';
 import { silentApiLogger, type ApiLogger } from './types';
@@ -50,7 +50,7 @@ export interface AttemptStatus {
 }
 
 export interface StepStatus {
-  name: 'probe' | 'ladder' | 'transcode' | 'thumbnails' | 'publish';
+  name: 'ladder' | StepName;
   /** transcode only: the rendition (e.g. `720p`). */
   rendition?: string;
   state: StepState;
@@ -239,9 +239,15 @@ export function summarizeSteps(view: WorkflowView, runOpen: boolean): StepSummar
     const rendition = renditionOf(attempts, key);
     transcodes.set(rendition, [...(transcodes.get(rendition) ?? []), ...attempts].sort(byAttempt));
   }
-  for (const [rendition, attempts] of transcodes) steps.push({ ...stepOf(view, 'transcode', attempts, runOpen), rendition });
+  // A chunked run encodes each rendition in a ProcessRendition child instead of a transcode task.
+  const children = renditionChildren(view);
+  for (const [rendition, attempts] of transcodes) {
+    const child = children.get(rendition);
+    steps.push({ ...(child && attempts.length === 0 ? childStepOf(child, runOpen) : stepOf(view, 'transcode', attempts, runOpen)), rendition });
+  }
 
-  steps.push(single('thumbnails'));
+  // A chunked run makes its thumbnails in a sheet task (after per-chunk tile tasks).
+  steps.push(groups.has('thumbnailSheet') && !groups.has('thumbnails') ? { ...single('thumbnailSheet'), name: 'thumbnails' } : single('thumbnails'));
   steps.push(single('publish'));
 
   const probeResult = lastCompleted(groups.get('probe'));
@@ -320,6 +326,45 @@ function lastCompleted(groups: Map<string, TaskView[]> | undefined): TaskView | 
 }
 
 /** The rendition a transcode task works on: its input's `rendition.name`, else its key without a `transcode` prefix. */
+// ---- chunked runs: a rendition's step is its ProcessRendition child execution ----
+
+/** The run's ProcessRendition children by rendition name (from their input). */
+function renditionChildren(view: WorkflowView): Map<string, ChildView> {
+  const out = new Map<string, ChildView>();
+  for (const child of view.children.values()) {
+    if (child.workflowType?.name !== RENDITION_WORKFLOW_TYPE.name) continue;
+    const name = parseJson<{ rendition?: { name?: unknown } }>(child.input)?.rendition?.name;
+    if (typeof name === 'string' && name) out.set(name, child);
+  }
+  return out;
+}
+
+const CHILD_STEP_STATE: Record<ChildView['state'], StepState> = {
+  initiated: 'SCHEDULED',
+  started: 'RUNNING',
+  completed: 'COMPLETED',
+  failed: 'FAILED',
+  timedOut: 'TIMED_OUT',
+  canceled: 'CANCELED',
+  terminated: 'CANCELED',
+  startFailed: 'FAILED',
+};
+
+function childStepOf(child: ChildView, runOpen: boolean): StepStatus {
+  let state = CHILD_STEP_STATE[child.state];
+  if (!runOpen && (state === 'SCHEDULED' || state === 'RUNNING')) state = 'CANCELED';
+  const failure: StepFailure | undefined = child.failure ? { type: child.state, reason: child.failure.reason, ...optional('details', child.failure.details) } : undefined;
+  return {
+    name: 'transcode',
+    state,
+    attempts: 1,
+    ...optional('scheduledAt', iso(child.initiatedAt)),
+    ...optional('closedAt', child.open ? undefined : iso(child.closedAt)),
+    ...(failure ? { failure } : {}),
+    attemptDetails: [{ attempt: 1, state, ...optional('scheduledAt', iso(child.initiatedAt)), ...optional('closedAt', child.open ? undefined : iso(child.closedAt)), ...(failure ? { failure } : {}) }],
+  };
+}
+
 function renditionOf(attempts: readonly TaskView[], key: string): string {
   for (const t of attempts) {
     const input = parseJson<{ rendition?: { name?: unknown } }>(t.input);

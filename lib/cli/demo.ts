@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { VideoStatus } from '../api/status';
 import { startLocalStack } from '../local/stack';
+import type { ChunkingConfig } from '../video/workflow';
 import { VideoApiClient } from './api-client';
 import { renderFailure, renderOutputs, renderSteps, renderTimeline, stepLabel } from './render';
 import { generateTestClip } from './test-clip';
@@ -14,6 +15,8 @@ export interface DemoOptions {
   out?: (line: string) => void;
   /** How often the demo asks the API for the status, ms. */
   pollMs?: number;
+  /** The decider's chunking (`--chunk-seconds 4` chunks even the 10-second demo clip). */
+  chunking?: Partial<ChunkingConfig>;
 }
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELED', 'TIMED_OUT', 'TERMINATED']);
@@ -33,7 +36,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   }
 
   out('Starting swf-local, the step handlers (as Lambda functions), the decider and the starter API...');
-  const stack = await startLocalStack({ dataDir, enginePort: 0, apiPort: 0, pollTimeoutMs: 20_000 });
+  const stack = await startLocalStack({ dataDir, enginePort: 0, apiPort: 0, pollTimeoutMs: 20_000, ...(options.chunking ? { chunking: options.chunking } : {}) });
   try {
     out(`  swf-local     ${stack.engine.endpoint}   (SQLite: ${stack.engine.db})`);
     out(`  starter API   ${stack.api.url}`);

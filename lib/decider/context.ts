@@ -18,13 +18,14 @@ import {
   requestCancelExternalWorkflowExecution,
   scheduleActivityTask,
   scheduleLambdaFunction,
+  startChildWorkflowExecution,
   startTimer,
   type Seconds,
 } from './decisions';
 import { DeciderError, InvalidInputError } from './errors';
 import { assertValidKey, taskId } from './ids';
 import { NO_RETRY, backoffSeconds, isRetryable, type RetryPolicy } from './retry';
-import { attemptsOf, markerOf, openTasks, openTimers, type SignalView, type TaskFailure, type TaskKind, type TaskView, type WorkflowView } from './view';
+import { attemptsOf, markerOf, openTasks, openTimers, type ChildView, type SignalView, type TaskFailure, type TaskKind, type TaskView, type WorkflowView } from './view';
 
 /** How a workflow asks for a task. The same options serve activities and Lambda tasks. */
 export interface TaskOptions<R = unknown> {
@@ -139,6 +140,35 @@ export function timingsOf(view: WorkflowView, keys?: readonly string[]): Record<
   return out;
 }
 
+/** How a workflow starts a child workflow execution. */
+export interface ChildOptions<R = unknown> {
+  name: string;
+  version: string;
+  /** JSON-encoded. */
+  input?: unknown;
+  control?: string;
+  /** Defaults to the child type's registered defaults, as in SWF; lambdaRole defaults to this run's. */
+  taskList?: string;
+  executionStartToCloseTimeout?: string;
+  taskStartToCloseTimeout?: string;
+  childPolicy?: ChildPolicy;
+  tagList?: string[];
+  lambdaRole?: string;
+  /** Turns the child's result into R. Default: JSON.parse. */
+  decode?: (raw: string | undefined) => R;
+}
+
+/**
+ * A child execution: `running` from the decision that starts it until it closes; `completed`
+ * with its result; `failed` when it failed, timed out, was terminated or could not start;
+ * `canceled` when it closed as canceled. Children are started once: a failed child is not retried
+ * (the child retries its own work), so a failure is final for the parent to handle.
+ */
+export type ChildHandle<R = unknown> =
+  | { workflowId: string; status: 'running'; phase: 'starting' | 'initiated' | 'started' }
+  | { workflowId: string; status: 'completed'; result: R }
+  | { workflowId: string; status: 'failed' | 'canceled'; state: ChildView['state']; failure: { reason: string; details?: string } };
+
 export interface ContinueAsNewOptions {
   /** Defaults to the current run's value (SWF itself would take the type's defaults). */
   taskList?: string;
@@ -165,6 +195,12 @@ export interface CancellationPolicy {
    * end and SWF drops its result. 'wait': close once every open Lambda task has finished.
    */
   lambdas?: 'wait' | 'abandon';
+  /**
+   * Open children always get RequestCancelExternalWorkflowExecution. 'abandon' (default): close at
+   * once (SWF applies the child policy only when a run is terminated or times out, so they run on
+   * until they honour the request). 'wait': close once every child has closed.
+   */
+  children?: 'wait' | 'abandon';
 }
 
 /** Settings the context takes from the workflow definition. */
@@ -202,6 +238,8 @@ export interface WorkflowContext<I = unknown> {
    * handle (the first options win).
    */
   task<R = unknown>(key: string, options: TaskOptions<R>): TaskHandle<R>;
+  /** The child execution `workflowId`: started once (StartChildWorkflowExecution), then where it is. */
+  child<R = unknown>(workflowId: string, options: ChildOptions<R>): ChildHandle<R>;
   /** A durable timer `key` of `seconds`, started once. */
   timer(key: string, seconds: number): TimerHandle;
   /**
@@ -228,6 +266,11 @@ export interface WorkflowContext<I = unknown> {
   cancelWorkflow(details?: string | (() => string | undefined)): readonly string[];
   /** ContinueAsNewWorkflowExecution with `input` JSON-encoded, carrying this run's settings. */
   continueAsNew(input: unknown, options?: ContinueAsNewOptions): void;
+  /**
+   * RequestCancelExternalWorkflowExecution for every open child not yet asked (e.g. before failing:
+   * SWF leaves a failed run's children running). Returns the open children's ids.
+   */
+  cancelChildren(): readonly string[];
 }
 
 /** Everything a workflow passes (task input, result, marker value, new input) is JSON-encoded. */
@@ -409,6 +452,54 @@ export class Context<I> implements WorkflowContext<I> {
     return { ...base, status: 'running', phase: 'scheduling', ...(lastFailure ? { lastFailure } : {}) };
   }
 
+  child<R = unknown>(workflowId: string, options: ChildOptions<R>): ChildHandle<R> {
+    assertValidKey(workflowId, 'child workflow id');
+    const child = this.view.children.get(workflowId);
+    if (!child) {
+      const input = encode(options.input);
+      if (input !== undefined && input.length > MAX_DATA) throw new DeciderError(`child ${workflowId}: input is ${input.length} characters; SWF allows ${MAX_DATA}`);
+      const lambdaRole = options.lambdaRole ?? this.view.execution.lambdaRole;
+      this.emitOnce(
+        `child:${workflowId}`,
+        startChildWorkflowExecution({
+          workflowId,
+          name: options.name,
+          version: options.version,
+          ...(input !== undefined ? { input } : {}),
+          ...(options.control !== undefined ? { control: options.control } : {}),
+          ...(options.taskList !== undefined ? { taskList: options.taskList } : {}),
+          ...(options.executionStartToCloseTimeout !== undefined ? { executionStartToCloseTimeout: options.executionStartToCloseTimeout } : {}),
+          ...(options.taskStartToCloseTimeout !== undefined ? { taskStartToCloseTimeout: options.taskStartToCloseTimeout } : {}),
+          ...(options.childPolicy !== undefined ? { childPolicy: options.childPolicy } : {}),
+          ...(options.tagList !== undefined ? { tagList: options.tagList } : {}),
+          ...(lambdaRole !== undefined ? { lambdaRole } : {}),
+        }),
+      );
+      this.startedNow.add(`child:${workflowId}`);
+      return { workflowId, status: 'running', phase: 'starting' };
+    }
+    switch (child.state) {
+      case 'initiated':
+      case 'started':
+        return { workflowId, status: 'running', phase: child.state };
+      case 'completed': {
+        const decode = options.decode ?? defaultDecode<R>;
+        try {
+          return { workflowId, status: 'completed', result: decode(child.result) };
+        } catch (error) {
+          throw new DeciderError(`child ${workflowId}: cannot decode its result: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      case 'canceled':
+        return { workflowId, status: 'canceled', state: child.state, failure: child.failure ?? { reason: 'Canceled' } };
+      case 'failed':
+      case 'timedOut':
+      case 'terminated':
+      case 'startFailed':
+        return { workflowId, status: 'failed', state: child.state, failure: child.failure ?? { reason: child.state } };
+    }
+  }
+
   timer(key: string, seconds: number): TimerHandle {
     assertValidKey(key, 'timer key');
     const timer = this.view.timers.get(key);
@@ -449,6 +540,7 @@ export class Context<I> implements WorkflowContext<I> {
 
   cancelWorkflow(details?: string | (() => string | undefined)): readonly string[] {
     const policy = this.settings.cancellation ?? {};
+    this.cancelChildren();
     const waiting: string[] = [];
     for (const task of openTasks(this.view)) {
       if (task.kind === 'activity') {
@@ -461,15 +553,22 @@ export class Context<I> implements WorkflowContext<I> {
     for (const timer of openTimers(this.view)) {
       if (timer.cancelFailedCause === undefined) this.emitOnce(`cancel-timer:${timer.id}`, cancelTimer(timer.id));
     }
-    for (const child of this.view.children.values()) {
-      if (!child.open) continue;
-      const requested = this.view.externalRequests.some((r) => r.kind === 'cancel' && r.workflowId === child.workflowId && r.state !== 'failed');
-      if (!requested) this.emitOnce(`cancel-child:${child.workflowId}`, requestCancelExternalWorkflowExecution(child.workflowId, child.runId));
-    }
+    if ((policy.children ?? 'abandon') === 'wait') for (const child of this.view.children.values()) if (child.open) waiting.push(child.workflowId);
     if (waiting.length === 0) {
       this.setClose(cancelWorkflowExecution(typeof details === 'function' ? details() : details));
     }
     return waiting;
+  }
+
+  cancelChildren(): readonly string[] {
+    const asked: string[] = [];
+    for (const child of this.view.children.values()) {
+      if (!child.open) continue;
+      const requested = this.view.externalRequests.some((r) => r.kind === 'cancel' && r.workflowId === child.workflowId && r.state !== 'failed');
+      if (!requested) this.emitOnce(`cancel-child:${child.workflowId}`, requestCancelExternalWorkflowExecution(child.workflowId, child.runId));
+      asked.push(child.workflowId);
+    }
+    return asked;
   }
 
   continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {

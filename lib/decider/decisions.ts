@@ -132,6 +132,29 @@ export function continueAsNewWorkflowExecution(a: ContinueAsNewAttributes): Deci
   };
 }
 
+export interface StartChildAttributes {
+  workflowId: string;
+  name: string;
+  version: string;
+  input?: string;
+  control?: string;
+  taskList?: string;
+  taskPriority?: string;
+  executionStartToCloseTimeout?: string;
+  taskStartToCloseTimeout?: string;
+  childPolicy?: ChildPolicy;
+  tagList?: string[];
+  lambdaRole?: string;
+}
+
+export function startChildWorkflowExecution(a: StartChildAttributes): Decision {
+  const { name, version, taskList, ...rest } = a;
+  return {
+    decisionType: 'StartChildWorkflowExecution',
+    startChildWorkflowExecutionDecisionAttributes: defined({ ...rest, workflowType: { name, version }, taskList: taskList !== undefined ? { name: taskList } : undefined }),
+  };
+}
+
 export function requestCancelExternalWorkflowExecution(workflowId: string, runId?: string, control?: string): Decision {
   return {
     decisionType: 'RequestCancelExternalWorkflowExecution',

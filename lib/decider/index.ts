@@ -32,6 +32,8 @@ export {
   type CanceledTask,
   type JoinResult,
   type TimerHandle,
+  type ChildOptions,
+  type ChildHandle,
   type TaskTiming,
   type ContinueAsNewOptions,
   type CancellationPolicy,
@@ -84,6 +86,7 @@ export {
   cancelWorkflowExecution,
   continueAsNewWorkflowExecution,
   requestCancelExternalWorkflowExecution,
+  startChildWorkflowExecution,
   isClosingDecision,
   truncate,
   CLOSING_DECISIONS,
@@ -93,6 +96,7 @@ export {
   type ScheduleActivityAttributes,
   type ScheduleLambdaAttributes,
   type ContinueAsNewAttributes,
+  type StartChildAttributes,
 } from './decisions';
 
 // Replay (determinism) check over recorded histories.

@@ -6,7 +6,7 @@ import { startEngine, type RunningEngine } from '../engine';
 import { ensureRegistered, registrationSpec, type RegistrationReport } from '../registration';
 import { videoConsolePlugin } from '../video/console';
 import { DOMAIN, STEPS, TASK_LISTS } from '../video/definition';
-import { decideVideo } from '../video/workflow';
+import { DEFAULT_CHUNKING, checkChunking, decideVideo, type ChunkingConfig } from '../video/workflow';
 import { DecisionPoller, createSwfClient, readWorkerConfig } from '../worker';
 
 /** Where the repository's Lambda handlers live (lambda/<handlerFile>.ts). */
@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   transcodePreset?: string;
   /** Warm the step handlers before answering; default true. */
   prewarm?: boolean;
+  /** The decider's chunking (chunk seconds, chunk encodes at once per rendition); default DEFAULT_CHUNKING. */
+  chunking?: Partial<ChunkingConfig>;
 }
 
 export interface LocalStack {
@@ -90,13 +92,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const registration = await ensureRegistered(swf, registrationSpec({ lambdaRoleArn: LOCAL_LAMBDA_ROLE }));
 
     const logger = new Logger({ serviceName: 'decider', logLevel });
+    const chunking: ChunkingConfig = checkChunking({ ...DEFAULT_CHUNKING, ...options.chunking });
     const decider = new DecisionPoller({
       swf,
       domain: DOMAIN,
       taskList: TASK_LISTS.decisions,
       identity: `local-decider-${process.pid}`,
       concurrency: options.deciders ?? 2,
-      decide: (task) => decideVideo(task.history, { previousStartedEventId: task.previousStartedEventId }),
+      decide: (task) => decideVideo(task.history, { previousStartedEventId: task.previousStartedEventId, chunking }),
       logger,
     });
     decider.start();

@@ -8,7 +8,7 @@
  * `parseRegistrationSpec`. CloudFormation hands every scalar property over as a string, which is
  * why every field here is a string.
  */
-import { CHILD_POLICY, DOMAIN, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE } from '../video/definition';
+import { CHILD_POLICY, DOMAIN, RENDITION_WORKFLOW_TYPE, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE } from '../video/definition';
 
 export interface DomainSpec {
   name: string;
@@ -73,19 +73,20 @@ export function registrationSpec(options: RegistrationSpecOptions = {}): Registr
   return {
     domain: { name: DOMAIN, retentionDays: RETENTION_DAYS, description: 'Video pipeline: upload, probe, transcode, thumbnails, publish' },
     workflowTypes: [
-      {
-        name: WORKFLOW_TYPE.name,
-        version: WORKFLOW_TYPE.version,
-        description: 'Processes one uploaded video into renditions, HLS, thumbnails and a manifest',
-        defaults: {
-          taskList: TASK_LISTS.decisions,
-          executionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose,
-          taskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose,
-          childPolicy: CHILD_POLICY,
-          ...(options.lambdaRoleArn ? { lambdaRole: options.lambdaRoleArn } : {}),
-        },
+      { type: WORKFLOW_TYPE, description: 'Processes one uploaded video into renditions, HLS, thumbnails and a manifest' },
+      { type: RENDITION_WORKFLOW_TYPE, description: 'Encodes one rendition of a long video in chunks (a child of ProcessVideo)' },
+    ].map(({ type, description }) => ({
+      name: type.name,
+      version: type.version,
+      description,
+      defaults: {
+        taskList: TASK_LISTS.decisions,
+        executionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose,
+        taskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose,
+        childPolicy: CHILD_POLICY,
+        ...(options.lambdaRoleArn ? { lambdaRole: options.lambdaRoleArn } : {}),
       },
-    ],
+    })),
     activityTypes: Object.entries(STEPS).map(([step, s]) => ({
       name: s.functionName,
       version: s.activityVersion,

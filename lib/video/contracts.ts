@@ -16,6 +16,37 @@ export interface WorkflowInput {
   fileName?: string;
   /** Run the steps as SWF Lambda tasks (default) or as activities on long-lived workers. */
   runner?: 'lambda' | 'activity';
+  /** Chunk length in seconds (a multiple of the HLS segment); default the decider's. */
+  chunkSeconds?: number;
+  /** Chunk encodes running at once per rendition; default the decider's. */
+  chunkConcurrency?: number;
+}
+
+/**
+ * How a video is cut for encoding, recorded in the CHUNK_PLAN_MARKER. Chunk `i` covers
+ * [i * seconds, (i + 1) * seconds), the last one running to the end (see lib/video/chunks.ts),
+ * so these four numbers are the whole plan however many chunks there are.
+ */
+export interface ChunkPlan {
+  seconds: number;
+  count: number;
+  /** Chunk encodes at once per rendition. */
+  concurrency: number;
+  segmentSeconds: number;
+}
+
+/** Input of the ProcessRendition child workflow: one rendition of one video, in chunks. */
+export interface RenditionWorkflowInput {
+  videoId: string;
+  sourceKey: BlobKey;
+  rendition: Rendition;
+  frameRate: number;
+  hasAudio: boolean;
+  durationSeconds: number;
+  plan: ChunkPlan;
+  /** What probe found about the source (interlaced, HDR...): each chunk is conditioned from it. */
+  traits?: SourceTraits;
+  runner?: 'lambda' | 'activity';
 }
 
 export interface ProbeInput {
@@ -106,12 +137,87 @@ export interface TranscodeResult {
   elapsedMs: number;
 }
 
+/** One chunk of one rendition: video only, keyframes on the segment grid. */
+export interface EncodeChunkInput {
+  videoId: string;
+  sourceKey: BlobKey;
+  rendition: Rendition;
+  frameRate: number;
+  segmentSeconds: number;
+  index: number;
+  startSeconds: number;
+  /** Absent for the last chunk, which runs to the end of the source. */
+  endSeconds?: number;
+  /** The source's traits from probe: the chunk is deinterlaced or tone-mapped as a single encode would be. */
+  traits?: SourceTraits;
+}
+
+export interface EncodeChunkResult {
+  index: number;
+  chunk: FileInfo;
+  frames: number;
+  durationSeconds: number;
+  elapsedMs: number;
+}
+
+/** The audio of one rendition, encoded once over the whole source so chunk joins cannot click. */
+export interface EncodeAudioInput {
+  videoId: string;
+  sourceKey: BlobKey;
+  rendition: Rendition;
+}
+
+export interface EncodeAudioResult {
+  audio: FileInfo;
+  durationSeconds: number;
+  elapsedMs: number;
+}
+
+/**
+ * Joins a rendition's chunks (and its audio) without re-encoding into the MP4 and HLS a single
+ * encode makes. The chunks are found by their keys (`keys.chunk`), so the input stays small for
+ * any number of them.
+ */
+export interface PackageInput {
+  videoId: string;
+  rendition: Rendition;
+  chunkCount: number;
+  /** Sum of the chunks' frames: the joined video must have exactly these. */
+  frames: number;
+  hasAudio: boolean;
+  segmentSeconds: number;
+}
+
+/** The sprite tiles that fall in one chunk's time range. */
+export interface ThumbnailTilesInput {
+  videoId: string;
+  sourceKey: BlobKey;
+  durationSeconds: number;
+  displayWidth: number;
+  displayHeight: number;
+  startSeconds: number;
+  /** Absent for the last chunk. */
+  endSeconds?: number;
+}
+
+export interface ThumbnailTilesResult {
+  /** Index of the first tile made (0-based) and how many. */
+  first: number;
+  count: number;
+  elapsedMs: number;
+}
+
 export interface ThumbnailsInput {
   videoId: string;
   sourceKey: BlobKey;
   durationSeconds: number;
   displayWidth: number;
   displayHeight: number;
+}
+
+/** The sheet of the chunked path: the thumbnails input and how many tiles the tile tasks made (contiguous from 0). */
+export interface ThumbnailSheetInput extends ThumbnailsInput {
+  tiles: number;
 }
 
 export interface ThumbnailsResult {
@@ -165,7 +271,7 @@ export interface WorkflowResult {
   masterPlaylistKey: BlobKey;
 }
 
-/** Deterministic keys: every output of a video lives under its id. */
+/** Deterministic keys: every output of a video lives under its id (intermediates under `work/<id>/`). */
 export const keys = {
   source: (videoId: string) => `${videoId}/source`,
   mp4: (videoId: string, rendition: string) => `${videoId}/renditions/${rendition}.mp4`,
@@ -176,6 +282,13 @@ export const keys = {
   sprite: (videoId: string) => `${videoId}/thumbnails/sprite.jpg`,
   vtt: (videoId: string) => `${videoId}/thumbnails/thumbnails.vtt`,
   manifest: (videoId: string) => `${videoId}/manifest.json`,
+  /**
+   * Intermediate files of the chunked path, not outputs: under one `work/` prefix (not the
+   * video's), so a bucket lifecycle rule on `work/` can expire them; the steps never delete.
+   */
+  chunk: (videoId: string, rendition: string, n: number) => `work/${videoId}/${rendition}/chunk_${String(n).padStart(5, '0')}.mp4`,
+  chunkAudio: (videoId: string, rendition: string) => `work/${videoId}/${rendition}/audio.m4a`,
+  tile: (videoId: string, n: number) => `work/${videoId}/thumbnails/tile_${String(n + 1).padStart(4, '0')}.jpg`,
 } as const;
 
 /**

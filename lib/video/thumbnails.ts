@@ -1,9 +1,11 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStore } from '../storage/blob-store';
-import { keys, type ThumbnailsInput, type ThumbnailsResult } from './contracts';
-import { throwIfAborted } from './errors';
+import { keys, type ThumbnailSheetInput, type ThumbnailTilesInput, type ThumbnailTilesResult, type ThumbnailsInput, type ThumbnailsResult } from './contracts';
+import { InvalidInputError, throwIfAborted } from './errors';
 import { runFfmpeg } from './ffmpeg';
+import { sourceLocation } from './source';
+import { buildThumbnailsVtt, planSprite, posterSize, posterTime, spriteGrid, tilesInRange, type SpriteGrid } from './sprite';
 import {
   CONTENT_TYPES,
   downloadSource,
@@ -25,107 +27,7 @@ import {
  * video.js, Shaka and JW Player read for seek-bar previews.
  */
 
-export const POSTER_MAX_WIDTH = 1280;
-/** Where the poster frame is taken, as a fraction of the duration. */
-export const POSTER_AT = 0.1;
-export const TILE_WIDTH = 160;
-export const SPRITE_COLUMNS = 10;
-export const MAX_TILES = 100;
-/** Tile intervals people find natural; the first that keeps the count within MAX_TILES wins. */
-export const TILE_INTERVALS = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600] as const;
-
-/** Rounds to an even number, at least 2 (4:2:0 chroma needs even sizes). */
-export function even(n: number): number {
-  return Math.max(2, 2 * Math.round(n / 2));
-}
-
-/** Poster size: the displayed frame, at most `maxWidth` wide, aspect kept, even dimensions. */
-export function posterSize(displayWidth: number, displayHeight: number, maxWidth = POSTER_MAX_WIDTH): { width: number; height: number } {
-  const width = even(Math.min(maxWidth, displayWidth));
-  return { width, height: even((width * displayHeight) / displayWidth) };
-}
-
-/** The poster's time: 10% in, but never past the last moment of a very short clip. */
-export function posterTime(durationSeconds: number): number {
-  const t = durationSeconds * POSTER_AT;
-  return Math.max(0, Math.min(t, durationSeconds - 0.1));
-}
-
-/** Seconds between tiles: the smallest natural interval giving at most `maxTiles` tiles. */
-export function tileInterval(durationSeconds: number, maxTiles = MAX_TILES): number {
-  for (const interval of TILE_INTERVALS) if (tileCount(durationSeconds, interval) <= maxTiles) return interval;
-  return Math.ceil(durationSeconds / maxTiles);
-}
-
-/** Tiles at 0, N, 2N, ... strictly before the end. */
-export function tileCount(durationSeconds: number, intervalSeconds: number): number {
-  return Math.max(1, Math.ceil(durationSeconds / intervalSeconds - 1e-6));
-}
-
-export interface SpriteGrid {
-  intervalSeconds: number;
-  count: number;
-  columns: number;
-  rows: number;
-  tileWidth: number;
-  tileHeight: number;
-  /** Sprite sheet size. */
-  width: number;
-  height: number;
-}
-
-/** The grid for `count` tiles: up to `columns` per row (fewer when there are fewer tiles). */
-export function spriteGrid(count: number, intervalSeconds: number, tileWidth: number, tileHeight: number, columns = SPRITE_COLUMNS): SpriteGrid {
-  const cols = Math.max(1, Math.min(columns, count));
-  const rows = Math.max(1, Math.ceil(count / cols));
-  return { intervalSeconds, count, columns: cols, rows, tileWidth, tileHeight, width: cols * tileWidth, height: rows * tileHeight };
-}
-
-/** The planned grid for a video: interval, tile count and tile size (160 wide, aspect kept). */
-export function planSprite(
-  durationSeconds: number,
-  displayWidth: number,
-  displayHeight: number,
-  opts: { maxTiles?: number; tileWidth?: number; columns?: number } = {},
-): SpriteGrid {
-  const interval = tileInterval(durationSeconds, opts.maxTiles ?? MAX_TILES);
-  const tileWidth = even(opts.tileWidth ?? TILE_WIDTH);
-  const tileHeight = even((tileWidth * displayHeight) / displayWidth);
-  return spriteGrid(tileCount(durationSeconds, interval), interval, tileWidth, tileHeight, opts.columns ?? SPRITE_COLUMNS);
-}
-
-/** Where tile `i` (0-based, row-major) sits in the sprite. */
-export function tileRect(grid: SpriteGrid, i: number): { x: number; y: number; w: number; h: number } {
-  return {
-    x: (i % grid.columns) * grid.tileWidth,
-    y: Math.floor(i / grid.columns) * grid.tileHeight,
-    w: grid.tileWidth,
-    h: grid.tileHeight,
-  };
-}
-
-/** Seconds -> WebVTT timestamp `HH:MM:SS.mmm`. */
-export function vttTimestamp(seconds: number): string {
-  const ms = Math.max(0, Math.round(seconds * 1000));
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor(ms / 60_000) % 60;
-  const s = Math.floor(ms / 1000) % 60;
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000, 3)}`;
-}
-
-/** The WebVTT thumbnails track: one cue per tile, the last one running to the end. */
-export function buildThumbnailsVtt(grid: SpriteGrid, durationSeconds: number, spriteUri: string): string {
-  const lines = ['WEBVTT', ''];
-  for (let i = 0; i < grid.count; i++) {
-    const start = i * grid.intervalSeconds;
-    if (i > 0 && start >= durationSeconds) break;
-    const end = i === grid.count - 1 ? Math.max(durationSeconds, start + 0.001) : Math.min((i + 1) * grid.intervalSeconds, durationSeconds);
-    const r = tileRect(grid, i);
-    lines.push(`${vttTimestamp(start)} --> ${vttTimestamp(end)}`, `${spriteUri}#xywh=${r.x},${r.y},${r.w},${r.h}`, '');
-  }
-  return lines.join('\n');
-}
+export * from './sprite';
 
 /** One frame at `timeSeconds`, scaled to the poster size (input seek: fast). */
 export function posterArgs(opts: { source: string; output: string; timeSeconds: number; width: number; height: number }): string[] {
@@ -239,26 +141,19 @@ export interface ThumbnailsContext extends StepContext {
 export async function thumbnails(input: ThumbnailsInput, stores: { uploads: BlobStore; media: BlobStore }, ctx: ThumbnailsContext): Promise<ThumbnailsResult> {
   const started = Date.now();
   validateThumbnailsInput(input);
-  const { videoId, durationSeconds, displayWidth, displayHeight } = input;
+  const { durationSeconds } = input;
   const { signal } = ctx;
-  const log = ctx.logger ?? silentLogger;
   const sig = signal ? { signal } : {};
   const progress = (f: number) => ctx.onProgress?.(Math.max(0, Math.min(1, f)));
 
   const source = join(ctx.workDir, 'source');
   await downloadSource(stores.uploads, input.sourceKey, source, signal);
   progress(0.05);
-
-  // Poster; a seek past the last frame (a clip shorter than its container says) falls back to 0.
-  const poster = join(ctx.workDir, 'poster.jpg');
-  const posterDims = posterSize(displayWidth, displayHeight);
-  await runFfmpeg(posterArgs({ source, output: poster, timeSeconds: posterTime(durationSeconds), ...posterDims }), sig);
-  if (!(await nonEmpty(poster))) await runFfmpeg(posterArgs({ source, output: poster, timeSeconds: 0, ...posterDims }), sig);
-  if (!(await nonEmpty(poster))) throw new Error('ffmpeg produced no poster frame');
+  const poster = await makePoster(source, input, ctx);
   progress(0.15);
 
   // Tiles, then the sheet from however many tiles the video really yielded.
-  const planned = planSprite(durationSeconds, displayWidth, displayHeight);
+  const planned = planSprite(durationSeconds, input.displayWidth, input.displayHeight);
   const tilesDir = join(ctx.workDir, 'tiles');
   await mkdir(tilesDir, { recursive: true });
   const strategy = ctx.tileStrategy && ctx.tileStrategy !== 'auto' ? ctx.tileStrategy : durationSeconds <= SINGLE_PASS_MAX_SECONDS ? 'single-pass' : 'seek';
@@ -269,35 +164,62 @@ export async function thumbnails(input: ThumbnailsInput, stores: { uploads: Blob
       { ...sig, durationSeconds, onProgress: (p) => tileProgress(p.fraction ?? 0) },
     );
   } else {
-    let done = 0;
-    await mapLimit(Array.from({ length: planned.count }, (_, i) => i), SEEK_CONCURRENCY, async (i) => {
-      const output = join(tilesDir, tileFileName(i));
-      await runFfmpeg(seekTileArgs({ source, output, timeSeconds: i * planned.intervalSeconds, tileWidth: planned.tileWidth, tileHeight: planned.tileHeight }), sig);
-      tileProgress(++done / planned.count);
-    });
+    await seekTiles(source, planned, { first: 0, count: planned.count }, tilesDir, sig, tileProgress);
   }
   const count = await contiguousTiles(tilesDir, planned.count);
+  return assembleThumbnails({ input, planned, count, tilesDir, poster, started }, stores.media, { ...ctx, onProgress: (f) => progress(0.85 + 0.15 * f) });
+}
+
+/** The poster frame; a seek past the last frame (a clip shorter than its container says) falls back to 0. */
+async function makePoster(source: string, input: ThumbnailsInput, ctx: StepContext): Promise<{ file: string; width: number; height: number }> {
+  const sig = ctx.signal ? { signal: ctx.signal } : {};
+  const file = join(ctx.workDir, 'poster.jpg');
+  const dims = posterSize(input.displayWidth, input.displayHeight);
+  await runFfmpeg(posterArgs({ source, output: file, timeSeconds: posterTime(input.durationSeconds), ...dims }), sig);
+  if (!(await nonEmpty(file))) await runFfmpeg(posterArgs({ source, output: file, timeSeconds: 0, ...dims }), sig);
+  if (!(await nonEmpty(file))) throw new Error('ffmpeg produced no poster frame');
+  return { file, ...dims };
+}
+
+/** Tiles `range.first`.. by one input seek each, `SEEK_CONCURRENCY` at a time, into `dir` as `tileFileName(i)`. */
+async function seekTiles(source: string, planned: SpriteGrid, range: { first: number; count: number }, dir: string, sig: { signal?: AbortSignal }, onProgress: (f: number) => void): Promise<void> {
+  let done = 0;
+  await mapLimit(Array.from({ length: range.count }, (_, k) => range.first + k), SEEK_CONCURRENCY, async (i) => {
+    await runFfmpeg(seekTileArgs({ source, output: join(dir, tileFileName(i)), timeSeconds: i * planned.intervalSeconds, tileWidth: planned.tileWidth, tileHeight: planned.tileHeight }), sig);
+    onProgress(++done / range.count);
+  });
+}
+
+/** The sprite sheet of the first `count` tiles in `tilesDir`, the VTT track, and the uploads with the poster. */
+async function assembleThumbnails(
+  made: { input: ThumbnailsInput; planned: SpriteGrid; count: number; tilesDir: string; poster: { file: string; width: number; height: number }; started: number },
+  media: BlobStore,
+  ctx: StepContext,
+): Promise<ThumbnailsResult> {
+  const { input, planned, count, tilesDir, poster } = made;
+  const { videoId, durationSeconds } = input;
+  const { signal } = ctx;
   if (count === 0) throw new Error('ffmpeg produced no sprite tiles');
   const grid = spriteGrid(count, planned.intervalSeconds, planned.tileWidth, planned.tileHeight);
   const sprite = join(ctx.workDir, 'sprite.jpg');
-  await runFfmpeg(spriteArgs({ inputPattern: join(tilesDir, 'tile_%04d.jpg'), output: sprite, columns: grid.columns, rows: grid.rows }), sig);
+  await runFfmpeg(spriteArgs({ inputPattern: join(tilesDir, 'tile_%04d.jpg'), output: sprite, columns: grid.columns, rows: grid.rows }), signal ? { signal } : {});
   throwIfAborted(signal);
-  progress(0.9);
+  ctx.onProgress?.(0.5);
 
   const vttKey = keys.vtt(videoId);
   const spriteKey = keys.sprite(videoId);
   const vttText = buildThumbnailsVtt(grid, durationSeconds, relativeUri(vttKey, spriteKey));
   const [posterInfo, spriteInfo] = await Promise.all([
-    uploadFile(stores.media, keys.poster(videoId), poster, CONTENT_TYPES.jpeg, signal),
-    uploadFile(stores.media, spriteKey, sprite, CONTENT_TYPES.jpeg, signal),
+    uploadFile(media, keys.poster(videoId), poster.file, CONTENT_TYPES.jpeg, signal),
+    uploadFile(media, spriteKey, sprite, CONTENT_TYPES.jpeg, signal),
   ]);
   // The track last: it names the sprite.
-  const vttInfo = await uploadBuffer(stores.media, vttKey, vttText, CONTENT_TYPES.vtt, signal);
-  progress(1);
-  log.info('thumbnails', { videoId, count, intervalSeconds: grid.intervalSeconds });
+  const vttInfo = await uploadBuffer(media, vttKey, vttText, CONTENT_TYPES.vtt, signal);
+  ctx.onProgress?.(1);
+  (ctx.logger ?? silentLogger).info('thumbnails', { videoId, count, intervalSeconds: grid.intervalSeconds });
 
   return {
-    poster: { ...posterInfo, ...posterDims },
+    poster: { ...posterInfo, width: poster.width, height: poster.height },
     sprite: {
       ...spriteInfo,
       width: grid.width,
@@ -310,6 +232,58 @@ export async function thumbnails(input: ThumbnailsInput, stores: { uploads: Blob
     vtt: vttInfo,
     intervalSeconds: grid.intervalSeconds,
     count,
-    elapsedMs: Date.now() - started,
+    elapsedMs: Date.now() - made.started,
   };
+}
+
+// ---- the chunked path: tiles per chunk, then one sheet ----
+
+export function validateThumbnailTilesInput(input: ThumbnailTilesInput): ThumbnailTilesInput {
+  validateThumbnailsInput(input);
+  const start = requireNumber(input.startSeconds, 'startSeconds', { min: 0 });
+  if (input.endSeconds !== undefined && requireNumber(input.endSeconds, 'endSeconds', { positive: true }) <= start) {
+    throw new InvalidInputError(`endSeconds (${String(input.endSeconds)}) must be after startSeconds (${start})`);
+  }
+  return input;
+}
+
+/**
+ * The thumbnail-tiles step: the sprite tiles whose times fall in one chunk, each by an input seek
+ * on the source (read in place: a URL on S3), uploaded to `keys.tile`. A seek past the source's
+ * last frame yields no tile; the tiles made are the contiguous ones from the first.
+ */
+export async function thumbnailTiles(input: ThumbnailTilesInput, stores: { uploads: BlobStore; media: BlobStore }, ctx: StepContext): Promise<ThumbnailTilesResult> {
+  const started = Date.now();
+  validateThumbnailTilesInput(input);
+  const { signal } = ctx;
+  const planned = planSprite(input.durationSeconds, input.displayWidth, input.displayHeight);
+  const range = tilesInRange(planned, input.startSeconds, input.endSeconds);
+  if (range.count === 0) return { first: range.first, count: 0, elapsedMs: Date.now() - started };
+  const source = await sourceLocation(stores.uploads, input.sourceKey, signal);
+  await seekTiles(source, planned, range, ctx.workDir, signal ? { signal } : {}, (f) => ctx.onProgress?.(0.8 * f));
+  let count = 0;
+  while (count < range.count && (await nonEmpty(join(ctx.workDir, tileFileName(range.first + count))))) count++;
+  await mapLimit(Array.from({ length: count }, (_, k) => range.first + k), SEEK_CONCURRENCY, (i) =>
+    uploadFile(stores.media, keys.tile(input.videoId, i), join(ctx.workDir, tileFileName(i)), CONTENT_TYPES.jpeg, signal),
+  );
+  return { first: range.first, count, elapsedMs: Date.now() - started };
+}
+
+/**
+ * The thumbnail-sheet step: the poster (one seek on the source), the sprite sheet of the `tiles`
+ * tiles the chunks made, and the VTT track: the same outputs and result as the thumbnails step.
+ */
+export async function thumbnailSheet(input: ThumbnailSheetInput, stores: { uploads: BlobStore; media: BlobStore }, ctx: StepContext): Promise<ThumbnailsResult> {
+  const started = Date.now();
+  validateThumbnailsInput(input);
+  const planned = planSprite(input.durationSeconds, input.displayWidth, input.displayHeight);
+  const count = requireNumber(input.tiles, 'tiles', { integer: true, min: 1, max: planned.count });
+  const { signal } = ctx;
+  const source = await sourceLocation(stores.uploads, input.sourceKey, signal);
+  const poster = await makePoster(source, input, ctx);
+  const tilesDir = join(ctx.workDir, 'tiles');
+  await mkdir(tilesDir, { recursive: true });
+  await mapLimit(Array.from({ length: count }, (_, i) => i), SEEK_CONCURRENCY, (i) => stores.media.getFile(keys.tile(input.videoId, i), join(tilesDir, tileFileName(i))));
+  ctx.onProgress?.(0.5);
+  return assembleThumbnails({ input, planned, count, tilesDir, poster, started }, stores.media, { ...ctx, onProgress: (f) => ctx.onProgress?.(0.5 + 0.5 * f) });
 }

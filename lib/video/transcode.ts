@@ -44,6 +44,8 @@ export interface EncodePlan {
   preset?: string;
   /** Filters before scaling (deinterlace, HDR tone mapping): conditioningFilters(probe traits). */
   conditioning?: readonly string[];
+  /** x264 threads; default ffmpeg's (every core). */
+  threads?: number;
 }
 
 /** Frames per segment: the GOP length that puts a keyframe at every segment boundary. */
@@ -51,28 +53,31 @@ export function gopFrames(frameRate: number, segmentSeconds: number): number {
   return Math.max(1, Math.round(frameRate * segmentSeconds));
 }
 
-/** ffmpeg's force_key_frames expression: a keyframe at every multiple of `segmentSeconds`. */
-export function forceKeyFramesExpr(segmentSeconds: number): string {
-  return `expr:gte(t,n_forced*${segmentSeconds})`;
+/**
+ * ffmpeg's force_key_frames expression: a keyframe at every multiple of `segmentSeconds`. A chunk
+ * whose first frame comes `gridOffsetSeconds` after its grid time keeps the absolute grid: its
+ * keyframes land on the same frames as in a single encode.
+ */
+export function forceKeyFramesExpr(segmentSeconds: number, gridOffsetSeconds = 0): string {
+  if (gridOffsetSeconds <= 0) return `expr:gte(t,n_forced*${segmentSeconds})`;
+  // The small slack absorbs float rounding of t; frames are tens of ms apart.
+  return `expr:gte(t,n_forced*${segmentSeconds}-${(gridOffsetSeconds + 1e-4).toFixed(6)})`;
 }
 
 /**
- * The encode: H.264 (High, yuv420p, VBV-capped) + AAC stereo into a faststart MP4. ffmpeg's
- * default auto-rotation turns the frames upright first, so scaling to the rendition's (displayed)
- * size yields exactly that size, and the output carries no rotation.
+ * The video encoder settings of a rendition: H.264 (High, yuv420p, VBV-capped), scaled to the
+ * rendition's displayed size, a GOP of one segment and keyframes forced on the segment grid.
+ * `filters` go before the scale (a chunk resets its timestamps there; conditioning deinterlaces or
+ * tone-maps).
  */
-export function encodeArgs(plan: EncodePlan): string[] {
-  const { rendition: r } = plan;
-  const gop = gopFrames(plan.frameRate, plan.segmentSeconds);
-  const args = [
-    '-i', plan.source,
-    '-map', '0:v:0',
-    ...(plan.hasAudio ? ['-map', '0:a:0'] : []),
-    '-map_metadata', '-1',
-    '-map_chapters', '-1',
-    '-vf', [...(plan.conditioning ?? []), `scale=${r.width}:${r.height}`, 'setsar=1', 'format=yuv420p'].join(','),
+export function videoEncodeArgs(opts: { rendition: Rendition; frameRate: number; segmentSeconds: number; preset?: string; threads?: number; gridOffsetSeconds?: number; filters?: readonly string[] }): string[] {
+  const { rendition: r } = opts;
+  const gop = gopFrames(opts.frameRate, opts.segmentSeconds);
+  return [
+    '-vf', [...(opts.filters ?? []), `scale=${r.width}:${r.height}`, 'setsar=1', 'format=yuv420p'].join(','),
     '-c:v', 'libx264',
-    '-preset', plan.preset ?? DEFAULT_PRESET,
+    '-preset', opts.preset ?? DEFAULT_PRESET,
+    ...(opts.threads !== undefined ? ['-threads', String(opts.threads)] : []),
     '-profile:v', 'high',
     '-pix_fmt', 'yuv420p',
     '-b:v', `${r.videoBitrateKbps}k`,
@@ -81,14 +86,31 @@ export function encodeArgs(plan: EncodePlan): string[] {
     '-g', String(gop),
     '-keyint_min', String(gop),
     '-sc_threshold', '0',
-    '-force_key_frames', forceKeyFramesExpr(plan.segmentSeconds),
+    '-force_key_frames', forceKeyFramesExpr(opts.segmentSeconds, opts.gridOffsetSeconds),
     '-metadata:s:v:0', 'rotate=0',
   ];
-  if (plan.hasAudio) {
-    args.push('-c:a', 'aac', '-b:a', `${r.audioBitrateKbps}k`, '-ac', '2', '-ar', String(AUDIO_SAMPLE_RATE));
-  } else {
-    args.push('-an');
-  }
+}
+
+/** The audio encoder settings of a rendition: AAC-LC stereo at 48 kHz. */
+export function audioEncodeArgs(rendition: Rendition): string[] {
+  return ['-c:a', 'aac', '-b:a', `${rendition.audioBitrateKbps}k`, '-ac', '2', '-ar', String(AUDIO_SAMPLE_RATE)];
+}
+
+/**
+ * The encode: H.264 + AAC stereo into a faststart MP4. ffmpeg's default auto-rotation turns the
+ * frames upright first, so scaling to the rendition's (displayed) size yields exactly that size,
+ * and the output carries no rotation.
+ */
+export function encodeArgs(plan: EncodePlan): string[] {
+  const args = [
+    '-i', plan.source,
+    '-map', '0:v:0',
+    ...(plan.hasAudio ? ['-map', '0:a:0'] : []),
+    '-map_metadata', '-1',
+    '-map_chapters', '-1',
+    ...videoEncodeArgs({ rendition: plan.rendition, frameRate: plan.frameRate, segmentSeconds: plan.segmentSeconds, ...(plan.conditioning ? { filters: plan.conditioning } : {}), ...(plan.preset ? { preset: plan.preset } : {}), ...(plan.threads !== undefined ? { threads: plan.threads } : {}) }),
+    ...(plan.hasAudio ? audioEncodeArgs(plan.rendition) : ['-an']),
+  ];
   args.push('-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4', plan.output);
   return args;
 }
@@ -252,9 +274,18 @@ export function validateTranscodeInput(input: TranscodeInput): TranscodeInput {
   return input;
 }
 
+/** The context's x264 preset (default veryfast); InvalidInputError for one x264 does not know. */
+export function presetOf(ctx: { preset?: string }): string {
+  const preset = ctx.preset ?? DEFAULT_PRESET;
+  if (!X264_PRESETS.has(preset)) throw new InvalidInputError(`unknown x264 preset ${JSON.stringify(preset)}`);
+  return preset;
+}
+
 export interface TranscodeContext extends StepContext {
   /** x264 preset (default veryfast). */
   preset?: string;
+  /** x264 threads per encode (default ffmpeg's: every core); benches pin it to model one worker's CPU. */
+  threads?: number;
   /** Parallel segment uploads (default 6). */
   uploadConcurrency?: number;
 }
@@ -265,8 +296,7 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
   validateTranscodeInput(input);
   const { videoId, rendition } = input;
   const segmentSeconds = input.segmentSeconds ?? HLS_SEGMENT_SECONDS;
-  const preset = ctx.preset ?? DEFAULT_PRESET;
-  if (!X264_PRESETS.has(preset)) throw new InvalidInputError(`unknown x264 preset ${JSON.stringify(preset)}`);
+  const preset = presetOf(ctx);
   const { signal } = ctx;
   const log = ctx.logger ?? silentLogger;
   const progress = (f: number) => ctx.onProgress?.(Math.max(0, Math.min(1, f)));
@@ -279,7 +309,7 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
 
   const mp4 = join(ctx.workDir, `${rendition.name}.mp4`);
   const encode = await runFfmpeg(
-    encodeArgs({ source, output: mp4, rendition, frameRate: input.frameRate, hasAudio: input.hasAudio && sourceInfo.hasAudio, segmentSeconds, preset, conditioning: conditioningFilters(sourceInfo.traits) }),
+    encodeArgs({ source, output: mp4, rendition, frameRate: input.frameRate, hasAudio: input.hasAudio && sourceInfo.hasAudio, segmentSeconds, preset, conditioning: conditioningFilters(sourceInfo.traits), ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) }),
     {
       ...(signal ? { signal } : {}),
       durationSeconds: sourceInfo.durationSeconds,
@@ -287,14 +317,30 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
     },
   );
   log.info('encoded', { rendition: rendition.name, elapsedMs: encode.elapsedMs });
+  return deliverRendition({ mp4, videoId, rendition, segmentSeconds, started }, stores.media, { ...ctx, onProgress: (f) => progress(0.85 + 0.15 * f) });
+}
 
+/**
+ * What a rendition's finished MP4 becomes, however it was made (one encode, or chunks joined):
+ * HLS by remuxing (`-c copy`), a size check, then the uploads: segments first (renamed to their
+ * keys), then the playlist that names them, so a reader never sees a playlist pointing at a
+ * missing segment. `onProgress` reports 0..1 of this part.
+ */
+export async function deliverRendition(
+  made: { mp4: string; videoId: string; rendition: Rendition; segmentSeconds: number; started: number },
+  media: BlobStore,
+  ctx: TranscodeContext,
+): Promise<TranscodeResult> {
+  const { mp4, videoId, rendition, segmentSeconds, started } = made;
+  const { signal } = ctx;
+  const progress = (f: number) => ctx.onProgress?.(Math.max(0, Math.min(1, f)));
   const hlsDir = join(ctx.workDir, 'hls');
   await mkdir(hlsDir, { recursive: true });
   const localPlaylist = join(hlsDir, 'index.m3u8');
   await runFfmpeg(hlsRemuxArgs({ input: mp4, playlist: localPlaylist, segmentPattern: join(hlsDir, 'segment_%05d.ts'), segmentSeconds }), signal ? { signal } : {});
   const parsed = parseMediaPlaylist(await readFile(localPlaylist, 'utf8'));
   if (parsed.segments.length === 0) throw new Error(`ffmpeg wrote an HLS playlist without segments for ${rendition.name}`);
-  progress(0.88);
+  progress(0.2);
 
   const out = await ffprobeFile(mp4, { ...(signal ? { signal } : {}), extra: ['-show_data'] });
   const video = mainVideoStream(out);
@@ -307,22 +353,20 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
   const mp4Size = (await stat(mp4)).size;
   const bitRate = Number(out.format?.bit_rate) || (durationSeconds > 0 ? Math.round((mp4Size * 8) / durationSeconds) : 0);
 
-  // Segments first (renamed to their keys), then the playlist that names them, so a reader never
-  // sees a playlist pointing at a missing segment.
   const playlistKey = keys.hlsPlaylist(videoId, rendition.name);
   const segmentFiles = parsed.segments.map((s) => resolve(hlsDir, s.uri));
-  const mp4Upload = uploadFile(stores.media, keys.mp4(videoId, rendition.name), mp4, CONTENT_TYPES.mp4, signal);
+  const mp4Upload = uploadFile(media, keys.mp4(videoId, rendition.name), mp4, CONTENT_TYPES.mp4, signal);
   let uploaded = 0;
   const segments = await mapLimit(segmentFiles, ctx.uploadConcurrency ?? 6, async (file, n): Promise<FileInfo> => {
-    const info = await uploadFile(stores.media, keys.hlsSegment(videoId, rendition.name, n), file, CONTENT_TYPES.ts, signal);
-    progress(0.88 + (0.1 * ++uploaded) / segmentFiles.length);
+    const info = await uploadFile(media, keys.hlsSegment(videoId, rendition.name, n), file, CONTENT_TYPES.ts, signal);
+    progress(0.2 + (0.75 * ++uploaded) / segmentFiles.length);
     return info;
   }).catch(async (error: unknown) => {
     await mp4Upload.catch(() => undefined);
     throw error;
   });
   const playlistText = buildMediaPlaylist(parsed.segments.map((s, n) => ({ durationSeconds: s.durationSeconds, uri: relativeUri(playlistKey, keys.hlsSegment(videoId, rendition.name, n)) })));
-  const playlist = await uploadBuffer(stores.media, playlistKey, playlistText, CONTENT_TYPES.m3u8, signal);
+  const playlist = await uploadBuffer(media, playlistKey, playlistText, CONTENT_TYPES.m3u8, signal);
   const mp4Info = await mp4Upload;
   throwIfAborted(signal);
   progress(1);

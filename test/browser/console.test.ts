@@ -73,7 +73,8 @@ it('opens on the pipeline domain: types, task lists with pending counts, the dec
   await deciders.locator('.identity', { hasText: 'local-decider-' }).first().waitFor();
   await expect(deciders.locator('td[data-pending]').textContent()).resolves.toBe('0');
   await page.locator('#task-list-table tr[data-task-list="video-workers"]').waitFor();
-  await expect(page.locator('button[data-action=start]').count()).resolves.toBe(1);
+  // A start button per workflow type: ProcessVideo and its chunked-encoding child ProcessRendition.
+  await expect(page.locator('button[data-action=start]').count()).resolves.toBe(2);
   await shot('domain', { fullPage: true });
 });
 
@@ -156,7 +157,7 @@ it('exports the history as get-workflow-execution-history prints it', async () =
 
 it('starts a run from the page and cancels it from the page', async () => {
   await page.goto(`${stack.engine.consoleUrl}#/d/${DOMAIN}`);
-  await page.locator('button[data-action=start]').click();
+  await page.locator('tr', { hasText: /^\s*ProcessVideo/ }).locator('button[data-action=start]').click();
   const dialog = page.locator('dialog[open]');
   const workflowId = `console-cancel-${Date.now()}`;
   await dialog.locator('input[name=workflowId]').fill(workflowId);

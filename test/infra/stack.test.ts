@@ -11,7 +11,7 @@ import { registrationSpec } from '../../lib/registration/spec';
 import { swfDomainArn } from '../../lib/infra/swf';
 import { DECIDER_DECISIONS } from '../../lib/infra/decider';
 import { CopyBinariesBundling } from '../../lib/infra/ffmpeg-layer';
-import { DOMAIN, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TYPE } from '../../lib/video/definition';
+import { DOMAIN, RENDITION_WORKFLOW_TYPE, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TYPE } from '../../lib/video/definition';
 import { resourcesOf, synthPipeline, type Synthesized } from './synth';
 
 let s: Synthesized;
@@ -160,11 +160,11 @@ describe('SWF registration custom resource', () => {
     const { ServiceToken, ...properties } = resource.Properties;
     expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SwfProviderframeworkonEvent/), 'Arn'] });
     const expected = JSON.parse(JSON.stringify(registrationSpec({ lambdaRoleArn: 'ROLE' })));
-    expected.workflowTypes[0].defaults.lambdaRole = { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] };
+    for (const type of expected.workflowTypes) type.defaults.lambdaRole = { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] };
     expect(properties).toEqual(expected);
     expect(properties).toMatchObject({
       domain: { name: DOMAIN, retentionDays: RETENTION_DAYS },
-      workflowTypes: [{ name: WORKFLOW_TYPE.name, version: WORKFLOW_TYPE.version, defaults: { taskList: TASK_LISTS.decisions } }],
+      workflowTypes: [WORKFLOW_TYPE, RENDITION_WORKFLOW_TYPE].map((t) => ({ name: t.name, version: t.version, defaults: { taskList: TASK_LISTS.decisions } })),
     });
     expect((properties.activityTypes as { name: string }[]).map((a) => a.name)).toEqual(Object.values(STEPS).map((st) => st.functionName));
   });

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { STACK_NAME } from '../../lib/infra/app';
 import { FFMPEG_BINARY, FFPROBE_BINARY } from '../../lib/infra/paths';
 import { registrationSpec } from '../../lib/registration/spec';
-import { STEPS } from '../../lib/video/definition';
+import { STEPS, WORKFLOW_TYPE } from '../../lib/video/definition';
 import { startTestEngine, unique } from '../helpers/engine';
 import { REPO_ROOT } from './synth';
 
@@ -131,8 +131,8 @@ test('the bundled registration handler registers and deprecates against swf-loca
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
     const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     expect(JSON.parse(line!.slice('RESULT '.length))).toEqual({
-      created: { PhysicalResourceId: spec.domain.name, Data: { DomainName: spec.domain.name, WorkflowTypeName: 'ProcessVideo', WorkflowTypeVersion: '1' } },
-      updated: { PhysicalResourceId: spec.domain.name, Data: { DomainName: spec.domain.name, WorkflowTypeName: 'ProcessVideo', WorkflowTypeVersion: '1' } },
+      created: { PhysicalResourceId: spec.domain.name, Data: { DomainName: spec.domain.name, WorkflowTypeName: WORKFLOW_TYPE.name, WorkflowTypeVersion: WORKFLOW_TYPE.version } },
+      updated: { PhysicalResourceId: spec.domain.name, Data: { DomainName: spec.domain.name, WorkflowTypeName: WORKFLOW_TYPE.name, WorkflowTypeVersion: WORKFLOW_TYPE.version } },
     });
     expect((await t.swf.describeDomain({ name: spec.domain.name })).domainInfo?.status).toBe('DEPRECATED');
   } finally {

@@ -4,7 +4,7 @@
  */
 import type { SWF } from '@aws-sdk/client-swf';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE, DOMAIN, RETENTION_DAYS } from '../../lib/video/definition';
+import { STEPS, TASK_LISTS, WORKFLOW_TIMEOUTS, WORKFLOW_TYPE, DOMAIN, RENDITION_WORKFLOW_TYPE, RETENTION_DAYS } from '../../lib/video/definition';
 import {
   ensureRegistered,
   handleRegistrationEvent,
@@ -64,19 +64,22 @@ describe('the spec', () => {
   test('comes from lib/video/definition.ts: domain, workflow type defaults, one activity type per step', () => {
     const spec = registrationSpec({ lambdaRoleArn: ROLE });
     expect(spec.domain).toMatchObject({ name: DOMAIN, retentionDays: RETENTION_DAYS });
-    expect(spec.workflowTypes).toEqual([
-      expect.objectContaining({
-        name: WORKFLOW_TYPE.name,
-        version: WORKFLOW_TYPE.version,
-        defaults: {
-          taskList: TASK_LISTS.decisions,
-          executionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose,
-          taskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose,
-          childPolicy: 'TERMINATE',
-          lambdaRole: ROLE,
-        },
-      }),
-    ]);
+    // ProcessVideo and its ProcessRendition child (chunked encoding), with the same defaults.
+    expect(spec.workflowTypes).toEqual(
+      [WORKFLOW_TYPE, RENDITION_WORKFLOW_TYPE].map((type) =>
+        expect.objectContaining({
+          name: type.name,
+          version: type.version,
+          defaults: {
+            taskList: TASK_LISTS.decisions,
+            executionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose,
+            taskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose,
+            childPolicy: 'TERMINATE',
+            lambdaRole: ROLE,
+          },
+        }),
+      ),
+    );
     expect(spec.activityTypes.map((a) => [a.name, a.version, a.defaults.taskList, a.defaults.startToCloseTimeout, a.defaults.heartbeatTimeout])).toEqual(
       Object.values(STEPS).map((s) => [s.functionName, s.activityVersion, TASK_LISTS.activities, String(s.timeoutSeconds), String(s.heartbeatSeconds)]),
     );
@@ -234,12 +237,13 @@ describe('Update', () => {
     const domain = unique('reg');
     const old = specIn(domain);
     await handleRegistrationEvent(event('Create', old), swf);
+    const next = String(Number(WORKFLOW_TYPE.version) + 1);
     const bumped = specIn(domain, (s) => {
-      s.workflowTypes[0]!.version = '2';
+      s.workflowTypes[0]!.version = next;
       s.workflowTypes[0]!.defaults.taskStartToCloseTimeout = '30';
     });
     await handleRegistrationEvent(event('Update', bumped, old, domain), swf);
-    const v2 = await swf.describeWorkflowType({ domain, workflowType: { name: WORKFLOW_TYPE.name, version: '2' } });
+    const v2 = await swf.describeWorkflowType({ domain, workflowType: { name: WORKFLOW_TYPE.name, version: next } });
     expect(v2.configuration?.defaultTaskStartToCloseTimeout).toBe('30');
     const v1 = await swf.describeWorkflowType({ domain, workflowType: WORKFLOW_TYPE });
     expect(v1.typeInfo?.status).toBe('REGISTERED');

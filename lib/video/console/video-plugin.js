@@ -9,7 +9,20 @@ export const STEP_OF_FUNCTION = {
   'video-probe': 'probe',
   'video-transcode': 'transcode',
   'video-thumbnails': 'thumbnails',
+  // A chunked run's thumbnails come from the sheet task (key `thumbnails`, after per-chunk tiles).
+  'video-thumbnail-sheet': 'thumbnails',
   'video-publish': 'publish',
+};
+/** A chunked run encodes each rendition in a child of this type (lib/video/definition.ts). */
+const RENDITION_WORKFLOW = 'ProcessRendition';
+/** ChildWorkflowExecution* event -> the state of the rendition's step. */
+const CHILD_CLOSE = {
+  ChildWorkflowExecutionCompleted: 'COMPLETED',
+  ChildWorkflowExecutionFailed: 'FAILED',
+  ChildWorkflowExecutionTimedOut: 'TIMED_OUT',
+  ChildWorkflowExecutionCanceled: 'CANCELED',
+  ChildWorkflowExecutionTerminated: 'CANCELED',
+  StartChildWorkflowExecutionFailed: 'FAILED',
 };
 const LADDER_MARKER = 'ladder';
 
@@ -123,6 +136,21 @@ export function videoProgress(history, now) {
         if (att) Object.assign(att, { state: 'CANCELED', closedAt: at });
         break;
       }
+      case 'StartChildWorkflowExecutionInitiated': {
+        // A chunked run's rendition: its child is the rendition's transcode step.
+        if (a.workflowType?.name !== RENDITION_WORKFLOW) break;
+        const name = parseJson(a.input)?.rendition?.name;
+        if (!name) break;
+        const att = { attempt: 1, state: 'SCHEDULED', scheduledAt: at };
+        row(`transcode-${name}`, 'transcode', name).attempts.push(att);
+        bySchedule.set(`child:${e.eventId}`, att);
+        break;
+      }
+      case 'ChildWorkflowExecutionStarted': {
+        const att = bySchedule.get(`child:${a.initiatedEventId}`);
+        if (att) Object.assign(att, { state: 'RUNNING', startedAt: at });
+        break;
+      }
       case 'TimerStarted':
         timers.set(a.timerId, { fireAt: at + Number(a.startToFireTimeout ?? 0), open: true });
         break;
@@ -133,7 +161,10 @@ export function videoProgress(history, now) {
         break;
       }
       default:
-        if (CLOSE[e.eventType]) close = { status: CLOSE[e.eventType], at, result: parseJson(a.result), reason: a.reason, details: parseJson(a.details) ?? a.details };
+        if (CHILD_CLOSE[e.eventType]) {
+          const att = bySchedule.get(`child:${a.initiatedEventId}`);
+          if (att) Object.assign(att, { state: CHILD_CLOSE[e.eventType], closedAt: at, reason: a.reason ?? a.cause, details: a.details });
+        } else if (CLOSE[e.eventType]) close = { status: CLOSE[e.eventType], at, result: parseJson(a.result), reason: a.reason, details: parseJson(a.details) ?? a.details };
     }
   }
 

@@ -26,7 +26,7 @@ describe('startVideoWorkflow', () => {
       {
         domain: DOMAIN,
         workflowId: 'v1',
-        workflowType: { name: 'ProcessVideo', version: '1' },
+        workflowType: { name: 'ProcessVideo', version: '2' },
         taskList: { name: 'video-deciders' },
         input: JSON.stringify({ videoId: 'v1', sourceKey: 'v1/source', fileName: 'a.mp4' }),
         executionStartToCloseTimeout: '3600',

@@ -31,7 +31,7 @@ describe('deriveExecution', () => {
   it('replays a completed run with a retried Lambda task', () => {
     const events = recordedHistory('video-retried-failure');
     const d = m.deriveExecution(events, 0);
-    expect(d.close).toMatchObject({ status: 'COMPLETED', eventId: 44 });
+    expect(d.close).toMatchObject({ status: 'COMPLETED', eventId: 45 });
     expect(JSON.parse(d.close.result)).toMatchObject({ manifestKey: 'v-retried-failure/manifest.json' });
     expect(d.started.input).toContain('v-retried-failure');
     const lambdas = d.tasks.filter((t: any) => t.kind === 'lambda');
@@ -44,23 +44,23 @@ describe('deriveExecution', () => {
       'transcode-720p#2:COMPLETED',
       'publish:COMPLETED',
     ]);
-    expect(lambdas[1]).toMatchObject({ reason: 'TranscodeError', details: 'ffmpeg exited with code 1', scheduledEventId: 12 });
+    expect(lambdas[1]).toMatchObject({ reason: 'TranscodeError', details: 'ffmpeg exited with code 1', scheduledEventId: 13 });
     const timer = d.tasks.find((t: any) => t.kind === 'timer');
     expect(timer).toMatchObject({ id: 'transcode-720p#2', state: 'FIRED', timeouts: { startToFire: 2 } });
-    expect(timer.fireAt).toBeCloseTo(eventById(events, 27).eventTimestamp + 2, 6);
-    expect(d.markers).toEqual([expect.objectContaining({ name: 'ladder', eventId: 11 })]);
+    expect(timer.fireAt).toBeCloseTo(eventById(events, 28).eventTimestamp + 2, 6);
+    expect(d.markers).toEqual([expect.objectContaining({ name: 'ladder', eventId: 11 }), expect.objectContaining({ name: 'chunk-plan', eventId: 12 })]);
     expect(d.decisions.every((x: any) => x.state === 'COMPLETED')).toBe(true);
     expect(d.pendingActivities).toEqual([]);
     expect(d.pendingLambdas).toEqual([]);
     expect(d.openTimers).toEqual([]);
     expect(d.openDecision).toBeUndefined();
-    expect(d.lastEventId).toBe(44);
+    expect(d.lastEventId).toBe(45);
   });
 
   it('shows open Lambda tasks, a running decision and a timer with its time left', () => {
     const events = recordedHistory('video-step-failed');
-    const timerStarted = eventById(events, 27); // thumbnails#2, 2 s
-    const open = upTo(events, 27);
+    const timerStarted = eventById(events, 28); // thumbnails#2, 2 s
+    const open = upTo(events, 28);
     const now = timerStarted.eventTimestamp + 0.75;
     const d = m.deriveExecution(open, now);
     expect(d.close).toBeUndefined();
@@ -70,8 +70,8 @@ describe('deriveExecution', () => {
     // Later than the deadline: never negative.
     expect(m.deriveExecution(open, timerStarted.eventTimestamp + 60).openTimers[0].timeLeft).toBe(0);
 
-    const running = upTo(events, 19);
-    const r = m.deriveExecution(running, eventById(events, 19).eventTimestamp);
+    const running = upTo(events, 20);
+    const r = m.deriveExecution(running, eventById(events, 20).eventTimestamp);
     expect(r.pendingLambdas.map((t: any) => `${t.id}:${t.state}`)).toEqual(expect.arrayContaining(['thumbnails:STARTED']));
     expect(r.openDecision).toBeUndefined();
   });
@@ -121,7 +121,7 @@ describe('timelineModel', () => {
     expect(t.counts).toEqual({ bars: 8 + d.decisions.length, open: 0, failed: 1, completed: 7 + d.decisions.length });
     expect(t.start).toBe(events[0]!.eventTimestamp);
     expect(t.end).toBe(events[events.length - 1]!.eventTimestamp);
-    expect(t.points.map((p: any) => p.kind)).toEqual(['marker', 'close']);
+    expect(t.points.map((p: any) => p.kind)).toEqual(['marker', 'marker', 'close']);
   });
 
   it('draws open tasks up to now and counts them', () => {
@@ -226,9 +226,9 @@ describe('mergeEvents', () => {
 describe('text', () => {
   it('summarizes events on one line', () => {
     const events = recordedHistory('video-retried-failure');
-    expect(m.summarizeEvent(eventById(events, 27))).toBe('transcode-720p#2 fires after 2 s');
-    expect(m.summarizeEvent(eventById(events, 20))).toBe('scheduled 12 reason TranscodeError details ffmpeg exited with code 1');
-    expect(m.summarizeEvent(eventById(events, 12))).toMatch(/^transcode-720p video-transcode input \{/);
+    expect(m.summarizeEvent(eventById(events, 28))).toBe('transcode-720p#2 fires after 2 s');
+    expect(m.summarizeEvent(eventById(events, 21))).toBe('scheduled 13 reason TranscodeError details ffmpeg exited with code 1');
+    expect(m.summarizeEvent(eventById(events, 13))).toMatch(/^transcode-720p video-transcode input \{/);
     expect(m.summarizeEvent({ eventType: 'WorkflowExecutionSignaled', workflowExecutionSignaledEventAttributes: { signalName: 's', input: 'a\nb' } })).toBe('s input a b');
     expect(m.summarizeEvent({ eventType: 'MarkerRecorded', markerRecordedEventAttributes: { markerName: 'm', details: 'x'.repeat(500) } }, 20)).toHaveLength(20);
   });

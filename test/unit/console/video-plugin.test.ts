@@ -13,8 +13,11 @@ const row = (progress: any) => progress.steps.map((s: any) => `${s.key}:${s.stat
 
 describe('video plugin: videoProgress', () => {
   it('names the same Lambda functions and task keys as the workflow', () => {
-    expect(Object.keys(p.STEP_OF_FUNCTION).sort()).toEqual(Object.values(STEPS).map((s) => s.functionName).sort());
-    for (const [fn, step] of Object.entries(p.STEP_OF_FUNCTION)) expect(STEPS[step as keyof typeof STEPS].functionName).toBe(fn);
+    // The parent's own steps; a chunked run's sheet task stands for its thumbnails step (its chunk
+    // and tile tasks are not steps of their own).
+    for (const step of ['probe', 'transcode', 'thumbnails', 'publish'] as const) expect(p.STEP_OF_FUNCTION[STEPS[step].functionName]).toBe(step);
+    expect(p.STEP_OF_FUNCTION[STEPS.thumbnailSheet.functionName]).toBe('thumbnails');
+    expect(Object.keys(p.STEP_OF_FUNCTION)).toHaveLength(5);
     expect(STEP_KEYS.transcode('720p')).toBe('transcode-720p');
     expect(p.parseTaskId('transcode-720p#3')).toEqual({ key: 'transcode-720p', attempt: 3 });
   });
@@ -35,6 +38,24 @@ describe('video plugin: videoProgress', () => {
     expect(progress.steps.every((s: any) => s.elapsed >= 0)).toBe(true);
   });
 
+  it('reads a chunked run: each rendition is its ProcessRendition child, the thumbnails the sheet', () => {
+    const progress = p.videoProgress(recordedHistory('video-chunked'), 0);
+    expect(row(progress)).toEqual([
+      'probe:COMPLETED:1',
+      'transcode-720p:COMPLETED:1',
+      'transcode-480p:COMPLETED:1',
+      'transcode-360p:COMPLETED:1',
+      'thumbnails:COMPLETED:1',
+      'publish:COMPLETED:1',
+    ]);
+    expect(progress).toMatchObject({ done: 6, total: 6, close: { status: 'COMPLETED' } });
+    expect(row(p.videoProgress(recordedHistory('video-cancel-chunked'), 0)).filter((r: string) => r.startsWith('transcode'))).toEqual([
+      'transcode-720p:CANCELED:1',
+      'transcode-480p:CANCELED:1',
+      'transcode-360p:CANCELED:1',
+    ]);
+  });
+
   it('reads the same run on the activity runner', () => {
     expect(row(p.videoProgress(recordedHistory('video-success-activity'), 0))).toEqual(row(p.videoProgress(recordedHistory('video-success'), 0)));
   });
@@ -49,8 +70,8 @@ describe('video plugin: videoProgress', () => {
 
   it('waits for the next attempt while the backoff timer runs', () => {
     const events = recordedHistory('video-step-failed');
-    const timer = eventById(events, 27); // thumbnails#2 after 2 s
-    const progress = p.videoProgress(upTo(events, 27), timer.eventTimestamp + 0.5);
+    const timer = events.find((e: any) => e.eventType === 'TimerStarted' && e.timerStartedEventAttributes.timerId === 'thumbnails#2')!; // after 2 s
+    const progress = p.videoProgress(upTo(events, timer.eventId), timer.eventTimestamp + 0.5);
     const s = progress.steps.find((x: any) => x.key === 'thumbnails');
     expect(s.state).toBe('RETRY_WAIT');
     expect(s.nextAttemptAt).toBeCloseTo(timer.eventTimestamp + 2, 6);

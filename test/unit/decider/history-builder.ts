@@ -378,6 +378,29 @@ export class HistoryBuilder {
     return this;
   }
 
+  /** ChildWorkflowExecutionStarted for the child this run initiated as `workflowId`. */
+  childStarted(workflowId: string): this {
+    const { initiatedEventId, workflowType } = this.childInitiated(workflowId);
+    this.add('ChildWorkflowExecutionStarted', { workflowExecution: { workflowId, runId: `run-${workflowId}` }, workflowType, initiatedEventId });
+    this.requestDecision();
+    return this;
+  }
+
+  /** The child `workflowId` closes (ChildWorkflowExecutionCompleted, ...Failed, ...Canceled) with `attrs`. */
+  childClosed(workflowId: string, eventType: 'ChildWorkflowExecutionCompleted' | 'ChildWorkflowExecutionFailed' | 'ChildWorkflowExecutionCanceled', attrs: Attrs = {}): this {
+    const { initiatedEventId, workflowType } = this.childInitiated(workflowId);
+    const startedEventId = this.list.find((e) => e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId === initiatedEventId)?.eventId ?? 0;
+    this.add(eventType, { ...attrs, workflowExecution: { workflowId, runId: `run-${workflowId}` }, workflowType, initiatedEventId, startedEventId });
+    this.requestDecision();
+    return this;
+  }
+
+  private childInitiated(workflowId: string): { initiatedEventId: number; workflowType: unknown } {
+    const e = [...this.list].reverse().find((x) => x.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId === workflowId);
+    if (!e) throw new Error(`no child ${workflowId} was initiated`);
+    return { initiatedEventId: e.eventId!, workflowType: e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowType };
+  }
+
   /** Open activity ids, Lambda ids and timer ids, for assertions. */
   open(): { activities: string[]; lambdas: string[]; timers: string[] } {
     return { activities: [...this.activities.keys()], lambdas: [...this.lambdas.keys()], timers: [...this.timers.keys()] };

@@ -7,9 +7,10 @@
 import type { Decision, HistoryEvent } from '@aws-sdk/client-swf';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildView, replay } from '../../../lib/decider';
+import { buildView, replay, type WorkflowDefinition } from '../../../lib/decider';
 import type { WorkflowCancelDetails, WorkflowFailureDetails, WorkflowResult } from '../../../lib/video/contracts';
-import { decideVideo, processVideo } from '../../../lib/video/workflow';
+import { CHUNK_PLAN_MARKER } from '../../../lib/video/definition';
+import { decideVideo, processRendition, processVideo } from '../../../lib/video/workflow';
 
 interface Fixture {
   name: string;
@@ -31,10 +32,21 @@ function load(file: string): { fixture: Fixture; history: HistoryEvent[] } {
 
 const upTo = (history: HistoryEvent[], eventId: number) => history.filter((e) => (e.eventId ?? 0) <= eventId);
 
+const definitionOf = (workflow: string) => (workflow === 'ProcessRendition' ? processRendition : processVideo) as WorkflowDefinition<unknown>;
+
 describe('ProcessVideo replay over recorded histories', () => {
   it('has the recorded scenarios', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['video-success.json', 'video-retried-failure.json', 'video-not-a-video.json', 'video-cancel-activity.json', 'video-cancel-lambda.json']),
+      expect.arrayContaining([
+        'video-success.json',
+        'video-retried-failure.json',
+        'video-not-a-video.json',
+        'video-cancel-activity.json',
+        'video-cancel-lambda.json',
+        'video-chunked.json',
+        'video-chunked--720p.json',
+        'video-cancel-chunked.json',
+      ]),
     );
   });
 
@@ -42,8 +54,9 @@ describe('ProcessVideo replay over recorded histories', () => {
     const { fixture, history } = load(file);
     const tasks = Object.keys(fixture.decisions).map(Number);
 
-    it('is a ProcessVideo history with contiguous event ids and one decision set per completed decision task', () => {
-      expect(fixture.workflow).toBe('ProcessVideo');
+    it('is a ProcessVideo (or ProcessRendition child) history with contiguous event ids and one decision set per completed decision task', () => {
+      expect(['ProcessVideo', 'ProcessRendition']).toContain(fixture.workflow);
+      expect(history[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(fixture.workflow);
       history.forEach((e, i) => expect(e.eventId).toBe(i + 1));
       expect(tasks.length).toBe(history.filter((e) => e.eventType === 'DecisionTaskCompleted').length);
     });
@@ -62,7 +75,7 @@ describe('ProcessVideo replay over recorded histories', () => {
     });
 
     it('replays without a mismatch, and the closed run gets no decisions', () => {
-      expect(replay(processVideo, history)).toEqual({ ok: true, decisionTasks: tasks.length, mismatches: [] });
+      expect(replay(definitionOf(fixture.workflow), history)).toEqual({ ok: true, decisionTasks: tasks.length, mismatches: [] });
       expect(decideVideo(history)).toEqual([]);
     });
   });
@@ -96,5 +109,30 @@ describe('ProcessVideo replay over recorded histories', () => {
     const cancelLambda = closed('video-cancel-lambda.json');
     expect(cancelLambda.status).toBe('CANCELED');
     expect((JSON.parse(cancelLambda.details!) as WorkflowCancelDetails).abandoned.length).toBeGreaterThan(0);
+
+    // Chunked: the plan is a marker; each rendition a child; chunk-1 of 720p retried alone.
+    const chunked = buildView(load('video-chunked.json').history);
+    expect(chunked.closed?.status).toBe('COMPLETED');
+    expect(JSON.parse(chunked.markers.find((m) => m.name === CHUNK_PLAN_MARKER)!.details!)).toEqual({ seconds: 4, count: 4, concurrency: 2, segmentSeconds: 4 });
+    expect([...chunked.children.values()].map((c) => [c.workflowId, c.state])).toEqual([
+      ['v-chunked-rendition-720p', 'completed'],
+      ['v-chunked-rendition-480p', 'completed'],
+      ['v-chunked-rendition-360p', 'completed'],
+    ]);
+    const child = buildView(load('video-chunked--720p.json').history);
+    expect([...child.tasksByKey].map(([key, attempts]) => [key, attempts.map((t) => t.state)])).toEqual([
+      ['audio', ['completed']],
+      ['chunk-0', ['completed']],
+      ['chunk-1', ['failed', 'completed']],
+      ['chunk-2', ['completed']],
+      ['chunk-3', ['completed']],
+      ['package', ['completed']],
+    ]);
+
+    // Canceled while the children run: each is asked to cancel, and the parent closes after them.
+    const cancelChunked = buildView(load('video-cancel-chunked.json').history);
+    expect(cancelChunked.closed?.status).toBe('CANCELED');
+    expect([...cancelChunked.children.values()].map((c) => c.state)).toEqual(['canceled', 'canceled', 'canceled']);
+    for (const r of ['720p', '480p', '360p']) expect(buildView(load(`video-cancel-chunked--${r}.json`).history).closed?.status).toBe('CANCELED');
   });
 });

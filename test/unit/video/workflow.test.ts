@@ -11,7 +11,7 @@ import type {
   WorkflowFailureDetails,
   WorkflowInput,
 } from '../../../lib/video/contracts';
-import { LADDER_MARKER } from '../../../lib/video/definition';
+import { CHUNK_PLAN_MARKER, LADDER_MARKER } from '../../../lib/video/definition';
 import { planLadder } from '../../../lib/video/ladder';
 import { decideVideo, parseWorkflowInput, stepTask } from '../../../lib/video/workflow';
 import { HistoryBuilder, T0 } from '../decider/history-builder';
@@ -88,12 +88,14 @@ describe('ProcessVideo: the success path, stage by stage', () => {
     turn(h);
     h.lambdaCompleted('probe', PROBE);
     const d = decideVideo(h.poll());
-    expect(ids(d)).toEqual([LADDER_MARKER, ...KEYS, 'thumbnails']);
+    expect(ids(d)).toEqual([LADDER_MARKER, CHUNK_PLAN_MARKER, ...KEYS, 'thumbnails']);
     expect(d[0]).toEqual({ decisionType: 'RecordMarker', recordMarkerDecisionAttributes: { markerName: 'ladder', details: JSON.stringify(LADDER) } });
-    expect(lambdaInput<TranscodeInput>(d[1])).toEqual({ videoId: 'v1', sourceKey: 'uploads/v1/source', rendition: LADDER[0], frameRate: 30, hasAudio: true, segmentSeconds: 4 });
-    expect(d[1]?.scheduleLambdaFunctionDecisionAttributes).toMatchObject({ name: 'video-transcode', startToCloseTimeout: '900' });
-    expect(d[4]?.scheduleLambdaFunctionDecisionAttributes).toMatchObject({ name: 'video-thumbnails', startToCloseTimeout: '300' });
-    expect(lambdaInput(d[4])).toEqual({ videoId: 'v1', sourceKey: 'uploads/v1/source', durationSeconds: 30, displayWidth: 1280, displayHeight: 720 });
+    // 30 s fits one 60 s chunk: each rendition is one transcode task, as before chunking.
+    expect(d[1]).toEqual({ decisionType: 'RecordMarker', recordMarkerDecisionAttributes: { markerName: 'chunk-plan', details: JSON.stringify({ seconds: 60, count: 1, concurrency: 10, segmentSeconds: 4 }) } });
+    expect(lambdaInput<TranscodeInput>(d[2])).toEqual({ videoId: 'v1', sourceKey: 'uploads/v1/source', rendition: LADDER[0], frameRate: 30, hasAudio: true, segmentSeconds: 4 });
+    expect(d[2]?.scheduleLambdaFunctionDecisionAttributes).toMatchObject({ name: 'video-transcode', startToCloseTimeout: '900' });
+    expect(d[5]?.scheduleLambdaFunctionDecisionAttributes).toMatchObject({ name: 'video-thumbnails', startToCloseTimeout: '300' });
+    expect(lambdaInput(d[5])).toEqual({ videoId: 'v1', sourceKey: 'uploads/v1/source', durationSeconds: 30, displayWidth: 1280, displayHeight: 720 });
   });
 
   it('4-5. waits for all of them, publishes with timings from the history, and completes', () => {
@@ -112,9 +114,9 @@ describe('ProcessVideo: the success path, stage by stage', () => {
     expect(input.renditions.map((r) => r.rendition.name)).toEqual(['720p', '480p', '360p']); // ladder order, not completion order
     expect(input.thumbnails).toEqual(THUMBS);
     expect(Object.keys(input.timings)).toEqual(['probe', ...KEYS, 'thumbnails']);
-    // 1 s per event: probe scheduled as event 5, closed as event 7; transcode-720p scheduled as event 12
+    // 1 s per event: probe scheduled as event 5, closed as event 7; transcode-720p scheduled as event 13
     expect(input.timings.probe).toEqual({ scheduledAt: T0 + 4000, closedAt: T0 + 6000, attempts: 1 });
-    expect(input.timings['transcode-720p']).toMatchObject({ scheduledAt: T0 + 11_000, attempts: 1 });
+    expect(input.timings['transcode-720p']).toMatchObject({ scheduledAt: T0 + 12_000, attempts: 1 });
     h.lambdaCompleted('publish', PUBLISHED);
     expect(turn(h)).toEqual([
       {
@@ -133,7 +135,7 @@ describe('ProcessVideo: the success path, stage by stage', () => {
     h.poll();
     h.respond([{ decisionType: 'RecordMarker', recordMarkerDecisionAttributes: { markerName: 'ladder', details: JSON.stringify(custom) } }]);
     h.signal('nudge');
-    expect(ids(turn(h))).toEqual(['transcode-only', 'thumbnails']);
+    expect(ids(turn(h))).toEqual([CHUNK_PLAN_MARKER, 'transcode-only', 'thumbnails']);
   });
 });
 
@@ -324,8 +326,8 @@ describe('ProcessVideo: activity runner', () => {
     ]);
     h.activityCompleted('probe', PROBE);
     const fan = turn(h);
-    expect(ids(fan)).toEqual([LADDER_MARKER, ...KEYS, 'thumbnails']);
-    expect(fan[1]?.scheduleActivityTaskDecisionAttributes).toMatchObject({ activityType: { name: 'video-transcode', version: '1' }, startToCloseTimeout: '900', heartbeatTimeout: '60', scheduleToCloseTimeout: '1200' });
+    expect(ids(fan)).toEqual([LADDER_MARKER, CHUNK_PLAN_MARKER, ...KEYS, 'thumbnails']);
+    expect(fan[2]?.scheduleActivityTaskDecisionAttributes).toMatchObject({ activityType: { name: 'video-transcode', version: '1' }, startToCloseTimeout: '900', heartbeatTimeout: '60', scheduleToCloseTimeout: '1200' });
     h.activityFailed('transcode-480p', 'TranscodeError', 'worker lost its disk');
     expect(ids(turn(h))).toEqual(['transcode-480p#2']);
     h.timerFired('transcode-480p#2');
