@@ -1,5 +1,6 @@
 import { InvalidChunkSecondsError, chunkCountFor, chunkCut, chunkRange, chunkRanges, frameIndex, planChunks, validateChunkSeconds } from '../../../lib/video/chunks';
 import { chunkEncodeArgs } from '../../../lib/video/chunk-encode';
+import { DEINTERLACE, TONEMAP_TO_SDR } from '../../../lib/video/conditioning';
 import { CHUNKING } from '../../../lib/video/definition';
 import { concatList, joinArgs } from '../../../lib/video/package';
 import { planSprite, tilesInRange } from '../../../lib/video/sprite';
@@ -75,6 +76,13 @@ describe('cutting a chunk', () => {
     expect(args[args.indexOf('-force_key_frames') + 1]).toBe('expr:gte(t,n_forced*4-0.026733)');
     expect(args).toContain('-an');
     expect(forceKeyFramesExpr(4)).toBe('expr:gte(t,n_forced*4)');
+  });
+
+  it('conditions an interlaced or HDR source in every chunk, after the timestamp reset and before the scale', () => {
+    const rendition = { name: '720p', width: 1280, height: 720, videoBitrateKbps: 2800, maxBitrateKbps: 2996, bufferSizeKbits: 4200, audioBitrateKbps: 128 };
+    const traits = { variableFrameRate: false, interlaced: true, hdr: true, bitDepth: 10, pixelFormat: 'yuv420p10le', decodableSeconds: 120 };
+    const args = chunkEncodeArgs({ source: 'src.mp4', output: 'out.mp4', rendition, frameRate: 25, segmentSeconds: 4, range: { index: 0, startSeconds: 0, endSeconds: 60 }, traits });
+    expect(args[args.indexOf('-vf') + 1]).toBe(`setpts=PTS-STARTPTS,${DEINTERLACE},${TONEMAP_TO_SDR},scale=1280:720,setsar=1,format=yuv420p`);
   });
 });
 
