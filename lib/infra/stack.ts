@@ -34,7 +34,7 @@ export class VideoPipelineStack extends Stack {
 
     this.storage = new MediaStorage(this, 'Storage', { ...(props.uploadRetentionDays ? { uploadRetentionDays: props.uploadRetentionDays } : {}) });
     this.workers = new StepWorkers(this, 'Steps', { storage: this.storage });
-    this.registration = new SwfRegistration(this, 'Swf', { lambdaRole: this.workers.swfInvokeRole });
+    this.registration = new SwfRegistration(this, 'Swf');
     const domain = { domainName: this.registration.domainName, domainArn: this.registration.domainArn };
 
     this.decider = new DeciderService(this, 'Decider', {

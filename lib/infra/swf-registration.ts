@@ -7,11 +7,6 @@ import { registrationSpec, type RegistrationSpec } from '../registration/spec';
 import { LOG_RETENTION, PipelineFunction } from './function-preset';
 import { swfDomainArn } from './swf';
 
-export interface SwfRegistrationProps {
-  /** The role SWF assumes to invoke the step functions: the workflow type's defaultLambdaRole. */
-  lambdaRole: iam.IRole;
-}
-
 /**
  * CloudFormation has no SWF resource types, so a custom resource (Provider framework, handler
  * lambda/swf-registration.ts over lib/registration) registers the domain, the workflow type and
@@ -19,6 +14,11 @@ export interface SwfRegistrationProps {
  * is the resource's properties: changing anything in the definition is an Update, which fails with
  * a clear message when a registered type would need a new version. Delete deprecates (SWF cannot
  * delete a domain).
+ *
+ * The spec names no IAM role (no defaultLambdaRole): the invoke role is re-created with a new ARN
+ * after a rollback or a destroy, and SWF cannot change a registered type, so the starters pass
+ * `lambdaRole` on every StartWorkflowExecution instead. Nothing registered depends on a resource
+ * of the stack, so Create after Delete always succeeds.
  */
 export class SwfRegistration extends Construct {
   readonly spec: RegistrationSpec;
@@ -27,10 +27,10 @@ export class SwfRegistration extends Construct {
   readonly resource: CustomResource;
   readonly handler: PipelineFunction;
 
-  constructor(scope: Construct, id: string, props: SwfRegistrationProps) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.spec = registrationSpec({ lambdaRoleArn: props.lambdaRole.roleArn });
+    this.spec = registrationSpec();
     this.domainName = this.spec.domain.name;
     this.domainArn = swfDomainArn(stack, this.domainName);
 
@@ -59,14 +59,6 @@ export class SwfRegistration extends Construct {
       }),
     );
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['swf:RegisterDomain'], resources: ['*'] }));
-    // The workflow type is registered with the invoke role as its defaultLambdaRole.
-    this.handler.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [props.lambdaRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
-      }),
-    );
     Validations.of(this.handler.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

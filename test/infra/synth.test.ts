@@ -103,7 +103,7 @@ test('the bundled registration handler registers and deprecates against swf-loca
   const bundle = path.join(assetDir(handlers[0]![0]), 'index.js');
   const t = await startTestEngine({ pollTimeoutMs: 500 });
   try {
-    const spec = registrationSpec({ lambdaRoleArn: 'arn:aws:iam::123456789012:role/swf-invoke' });
+    const spec = registrationSpec();
     spec.domain.name = unique('bundle');
     const properties = { ServiceToken: 'token', ...spec };
     const script = `

@@ -62,7 +62,7 @@ describe('lambda/api.ts', () => {
       built++;
       return { swf, domain: DOMAIN, uploads: new MemoryBlobStore('uploads'), media: new MemoryBlobStore('media'), newVideoId: () => 'vlambda' };
     });
-    const created = await handler(proxyEvent({ httpMethod: 'POST', path: '/videos', body: '{"contentType":"video/mp4"}' }));
+    const created = await handler(proxyEvent({ httpMethod: 'POST', path: '/videos', body: '{"contentType":"video/mp4","sizeBytes":100}' }));
     expect(created.statusCode).toBe(201);
     expect(JSON.parse(created.body)).toMatchObject({ videoId: 'vlambda', statusUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/videos/vlambda' });
     const missing = await handler(proxyEvent({ path: '/videos/nope' }));
