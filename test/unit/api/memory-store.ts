@@ -72,7 +72,7 @@ export class MemoryBlobStore implements BlobStore {
 
   async presignPut(key: string, contentType: string, expiresInSeconds: number, sizeBytes?: number): Promise<PresignedRequest> {
     validateKey(key);
-    const length = sizeBytes !== undefined ? { 'content-length': String(sizeBytes) } : {};
+    const length: Record<string, string> = sizeBytes !== undefined ? { 'content-length': String(sizeBytes) } : {};
     return { url: `memory://${this.name}/${key}?put`, method: 'PUT', headers: { 'content-type': contentType, ...length }, expiresAt: new Date(this.now() + expiresInSeconds * 1000).toISOString() };
   }
 }
