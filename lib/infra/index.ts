@@ -10,3 +10,4 @@ export * from './operations';
 export * from './function-preset';
 export * from './paths';
 export * from './swf';
+export * from './ffmpeg-binaries';

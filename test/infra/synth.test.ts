@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { STACK_NAME } from '../../lib/infra/app';
-import { FFMPEG_BINARY, FFPROBE_BINARY } from '../../lib/infra/paths';
+import { defaultLayerFiles } from '../../lib/infra/ffmpeg-layer';
 import { registrationSpec } from '../../lib/registration/spec';
 import { STEPS } from '../../lib/video/definition';
 import { startTestEngine, unique } from '../helpers/engine';
@@ -64,13 +64,13 @@ test('npm run synth exits 0, offline, without Docker, within budget', () => {
   expect(elapsedMs).toBeLessThan(SYNTH_BUDGET_MS);
 });
 
-test('the ffmpeg layer holds bin/ffmpeg and bin/ffprobe, world-executable, as shipped by the npm installers', () => {
+test('the ffmpeg layer holds bin/ffmpeg and bin/ffprobe, world-executable, as the packages of lib/infra/ffmpeg-binaries.json ship them', () => {
   const layers = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::LayerVersion');
   expect(layers).toHaveLength(1);
   const dir = assetDir(layers[0]![0]);
   expect(readdirSync(dir)).toEqual(['bin']);
   expect(readdirSync(path.join(dir, 'bin')).sort()).toEqual(['ffmpeg', 'ffprobe']);
-  for (const [name, source] of [['ffmpeg', FFMPEG_BINARY], ['ffprobe', FFPROBE_BINARY]] as const) {
+  for (const [name, source] of Object.entries(defaultLayerFiles())) {
     const stat = statSync(path.join(dir, 'bin', name));
     expect(stat.size).toBe(statSync(source).size);
     expect(stat.mode & 0o777).toBe(0o755);
