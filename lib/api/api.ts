@@ -187,7 +187,7 @@ export function createApi(deps: ApiDeps): Api {
     try {
       const detail = await deps.swf.describeWorkflowExecution({ domain: deps.domain, execution });
       const history = await fullHistory(deps.swf, deps.domain, execution);
-      const status = await videoStatus({ media: deps.media, urlExpiresInSeconds: ttl, logger }, detail.executionInfo ?? latest, history);
+      const status = await videoStatus({ media: deps.media, ...(deps.downloads ? { downloads: deps.downloads } : {}), urlExpiresInSeconds: ttl, logger }, detail.executionInfo ?? latest, history);
       return jsonResponse(200, status);
     } catch (error) {
       // The run went past its retention between the listing and these calls.
