@@ -11,3 +11,5 @@ export * from './function-preset';
 export * from './paths';
 export * from './swf';
 export * from './ffmpeg-binaries';
+export * from './playback';
+export * from './provider';

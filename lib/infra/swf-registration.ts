@@ -1,10 +1,9 @@
-import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { registrationSpec, type RegistrationSpec } from '../registration/spec';
-import { LOG_RETENTION, PipelineFunction } from './function-preset';
+import { PipelineFunction } from './function-preset';
+import { customResourceProvider } from './provider';
 import { swfDomainArn } from './swf';
 
 /**
@@ -65,22 +64,7 @@ export class SwfRegistration extends Construct {
         'swf:RegisterDomain supports no resource-level permissions (Service Authorization Reference), so it is granted on "*"; every other SWF action is on the domain ARN. Active X-Ray tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" for the same reason.',
     });
 
-    // The framework's own function: a role that writes to its own log group (no managed policy).
-    const frameworkLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
-    const frameworkRole = new iam.Role(this, 'ProviderRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Execution role of the SWF registration custom resource\'s Provider framework function',
-    });
-    frameworkLogs.grantWrite(frameworkRole);
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.handler,
-      frameworkOnEventRole: frameworkRole,
-      logGroup: frameworkLogs,
-    });
-    Validations.of(frameworkRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.handler.node.defaultChild as never)}.Arn>:*]`,
-      reason: 'The Provider framework grants itself lambda:InvokeFunction on the handler and its versions (ARN:*); it invokes only that one function.',
-    });
+    const provider = customResourceProvider(this, this.handler, 'SWF registration');
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
