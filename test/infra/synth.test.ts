@@ -79,7 +79,7 @@ test('the ffmpeg layer holds bin/ffmpeg and bin/ffprobe, world-executable, as th
 
 test('every function is a local esbuild bundle (index.js + source map) that loads without the ffmpeg installers', () => {
   const fns = lambdaFunctions();
-  expect(fns).toHaveLength(Object.keys(STEPS).length + 3);
+  expect(fns).toHaveLength(Object.keys(STEPS).length + 4);
   for (const [id] of fns) {
     const dir = assetDir(id);
     expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);

@@ -4,9 +4,6 @@
  * context with Node's crypto standing in for CloudFront's and a fake KeyValueStore.
  */
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
 import {
   DEFAULT_PLAYBACK_URL_SECONDS,
   InvalidKeyError,
@@ -18,40 +15,16 @@ import {
   playbackToken,
   signedPlaybackUrl,
 } from '../../../lib/storage';
+import { playbackFunction, type CloudFrontResult } from '../../helpers/cloudfront-function';
 
-const FUNCTION_FILE = path.resolve(__dirname, '../../../lib/infra/cloudfront/playback-auth.js');
 const KEY = 'k'.repeat(16) + crypto.randomBytes(24).toString('hex');
 const BASE = 'https://d111111abcdef8.cloudfront.net';
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
-interface CfRequest {
-  uri: string;
-  method: string;
-}
-type CfResult = CfRequest | { statusCode: number; statusDescription: string };
-
-/** The deployed function, loaded as CloudFront runs it: module imports become context objects. */
-function cloudFrontFunction(opts: { key?: string; kvsFails?: boolean; nowMs?: number } = {}): (uri: string) => Promise<CfResult> {
-  const source = readFileSync(FUNCTION_FILE, 'utf8')
-    .replace("import crypto from 'crypto';", 'var crypto = __crypto;')
-    .replace("import cf from 'cloudfront';", 'var cf = __cloudfront;');
-  expect(source).not.toMatch(/^\s*(import|export)\s/m);
+/** The deployed function, as CloudFront runs it (test/helpers/cloudfront-function.ts). */
+function cloudFrontFunction(opts: { key?: string; kvsFails?: boolean; nowMs?: number } = {}): (uri: string) => Promise<CloudFrontResult> {
   const nowMs = opts.nowMs ?? NOW;
-  const context = vm.createContext({
-    __crypto: crypto,
-    __cloudfront: {
-      kvs: () => ({
-        get: async (name: string) => {
-          if (opts.kvsFails || name !== PLAYBACK_KEY_NAME) throw new Error(`KeyValueStore: no key ${name}`);
-          return opts.key ?? KEY;
-        },
-      }),
-    },
-    Date: { now: () => nowMs },
-  });
-  vm.runInContext(source, context, { filename: FUNCTION_FILE });
-  const handler = vm.runInContext('handler', context) as (event: unknown) => Promise<CfResult>;
-  return (uri) => handler({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '192.0.2.1' }, request: { method: 'GET', uri, querystring: {}, headers: {}, cookies: {} } });
+  return playbackFunction({ key: opts.key ?? KEY, ...(opts.kvsFails ? { kvsFails: true } : {}), now: () => nowMs });
 }
 
 /** The path of a URL, as CloudFront hands it to the function. */
@@ -181,5 +154,26 @@ describe('the signing key', () => {
     expect(puts).toHaveLength(1);
     await expect(handlePlaybackKeyEvent({ RequestType: 'Update', ResourceProperties: props }, secretsWith('short'), kvs)).rejects.toThrow(PlaybackKeyError);
     await expect(handlePlaybackKeyEvent({ RequestType: 'Create', ResourceProperties: { SecretArn: 'a' } }, secretsWith(KEY), kvs)).rejects.toThrow('KeyValueStoreArn');
+  });
+});
+
+describe('lambda/playback-key-sync.ts', () => {
+  test('registers the SigV4a signer the KeyValueStore API requires (a plain SigV4 request is refused by the service)', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../../../lambda/playback-key-sync');
+    const { CloudFrontKeyValueStore } = await import('@aws-sdk/client-cloudfront-keyvaluestore');
+    let authorization: string | undefined;
+    const client = new CloudFrontKeyValueStore({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      requestHandler: {
+        handle: async (request: { headers: Record<string, string> }) => {
+          authorization = request.headers.authorization;
+          throw Object.assign(new Error('stop before the network'), { name: 'Stop' });
+        },
+      } as never,
+    });
+    await expect(client.describeKeyValueStore({ KvsARN: 'arn:aws:cloudfront::123456789012:key-value-store/0123abcd-0123-4567-89ab-0123456789ab' })).rejects.toThrow('stop before the network');
+    expect(authorization).toMatch(/^AWS4-ECDSA-P256-SHA256 /);
   });
 });
