@@ -119,18 +119,18 @@ export class Playback extends Construct {
       logBucket: this.logBucket,
       logFilePrefix: 'distribution/',
     });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR1',
-      reason: 'No geo restriction: viewers may be anywhere; every request needs a signed, expiring playback token.',
-    });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR2',
-      reason: 'No WAF web ACL: the viewer-request function refuses every request without a valid HMAC-signed, expiring token before it reaches the cache or S3, and a web ACL would add at least 5 USD a month at rest.',
-    });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR4',
-      reason: 'The distribution uses the default *.cloudfront.net certificate (no custom domain), for which CloudFront fixes the viewer security policy; add a domain and certificate to choose TLSv1.2_2021.',
-    });
+    const findings: [string, string][] = [
+      ['AwsSolutions-CFR1', 'No geo restriction: viewers may be anywhere; every request needs a signed, expiring playback token.'],
+      [
+        'AwsSolutions-CFR2',
+        'No WAF web ACL: the viewer-request function refuses every request without a valid HMAC-signed, expiring token before it reaches the cache or S3, and a web ACL would add at least 5 USD a month at rest.',
+      ],
+      [
+        'AwsSolutions-CFR4',
+        'The distribution uses the default *.cloudfront.net certificate (no custom domain), for which CloudFront fixes the viewer security policy; add a domain and certificate to choose TLSv1.2_2021.',
+      ],
+    ];
+    for (const [id, reason] of findings) Validations.of(this.distribution).acknowledge({ id, reason });
   }
 
   /** The playback base URL: signed paths go under it. */
