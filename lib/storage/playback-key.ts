@@ -53,15 +53,26 @@ export function cachedSigningKey(secrets: SecretReader, secretId: string, maxAge
   };
 }
 
+/** PutKey attempts when another writer changed the store between our read of its ETag and the write. */
+export const PUT_KEY_ATTEMPTS = 3;
+
 /**
  * Copies the signing key from the secret into the KeyValueStore (the custom resource's Create and
- * Update). KeyValueStore writes are optimistic: PutKey needs the store's current ETag.
+ * Update). KeyValueStore writes are optimistic: PutKey needs the store's current ETag, and is
+ * retried with a fresh one when another writer got there first (ConflictException).
  */
 export async function syncPlaybackKey(secrets: SecretReader, kvs: KeyValueStoreWriter, args: { secretId: string; keyValueStoreArn: string }): Promise<void> {
   const key = await readSigningKey(secrets, args.secretId);
-  const { ETag } = await kvs.describeKeyValueStore({ KvsARN: args.keyValueStoreArn });
-  if (!ETag) throw new PlaybackKeyError(`KeyValueStore ${args.keyValueStoreArn} reported no ETag`);
-  await kvs.putKey({ KvsARN: args.keyValueStoreArn, Key: PLAYBACK_KEY_NAME, Value: key, IfMatch: ETag });
+  for (let attempt = 1; ; attempt++) {
+    const { ETag } = await kvs.describeKeyValueStore({ KvsARN: args.keyValueStoreArn });
+    if (!ETag) throw new PlaybackKeyError(`KeyValueStore ${args.keyValueStoreArn} reported no ETag`);
+    try {
+      await kvs.putKey({ KvsARN: args.keyValueStoreArn, Key: PLAYBACK_KEY_NAME, Value: key, IfMatch: ETag });
+      return;
+    } catch (error) {
+      if ((error as { name?: unknown })?.name !== 'ConflictException' || attempt >= PUT_KEY_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /** The parts of the custom resource's CloudFormation event the handler reads. */

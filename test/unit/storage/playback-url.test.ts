@@ -9,11 +9,13 @@ import {
   InvalidKeyError,
   PLAYBACK_KEY_NAME,
   PlaybackKeyError,
+  PUT_KEY_ATTEMPTS,
   SignedPlaybackUrls,
   cachedSigningKey,
   handlePlaybackKeyEvent,
   playbackToken,
   signedPlaybackUrl,
+  syncPlaybackKey,
 } from '../../../lib/storage';
 import { playbackFunction, type CloudFrontResult } from '../../helpers/cloudfront-function';
 
@@ -154,6 +156,29 @@ describe('the signing key', () => {
     expect(puts).toHaveLength(1);
     await expect(handlePlaybackKeyEvent({ RequestType: 'Update', ResourceProperties: props }, secretsWith('short'), kvs)).rejects.toThrow(PlaybackKeyError);
     await expect(handlePlaybackKeyEvent({ RequestType: 'Create', ResourceProperties: { SecretArn: 'a' } }, secretsWith(KEY), kvs)).rejects.toThrow('KeyValueStoreArn');
+  });
+
+  test('a concurrent write to the store (ConflictException) is retried with a fresh ETag, a bounded number of times', async () => {
+    let etag = 0;
+    const conflicts = (n: number) => {
+      let left = n;
+      const puts: string[] = [];
+      return {
+        puts,
+        describeKeyValueStore: async () => ({ ETag: `etag-${++etag}` }),
+        putKey: async (input: { IfMatch?: string }) => {
+          puts.push(input.IfMatch!);
+          if (left-- > 0) throw Object.assign(new Error('ETag mismatch'), { name: 'ConflictException' });
+          return { ETag: 'new' };
+        },
+      };
+    };
+    const once = conflicts(1);
+    await syncPlaybackKey(secretsWith(KEY), once, { secretId: 's', keyValueStoreArn: 'k' });
+    expect(once.puts).toEqual(['etag-1', 'etag-2']);
+    const always = conflicts(PUT_KEY_ATTEMPTS);
+    await expect(syncPlaybackKey(secretsWith(KEY), always, { secretId: 's', keyValueStoreArn: 'k' })).rejects.toThrow('ETag mismatch');
+    expect(always.puts).toHaveLength(PUT_KEY_ATTEMPTS);
   });
 });
 
