@@ -42,6 +42,7 @@ export class VideoPipelineStack extends Stack {
     this.decider = new DeciderService(this, 'Decider', {
       ...domain,
       flowLogBucket: this.storage.logBucket,
+      swfInvokeRole: this.workers.swfInvokeRole,
       ...(props.deciderNetwork ? { network: props.deciderNetwork } : {}),
     });
     this.playback = new Playback(this, 'Playback', { mediaBucket: this.storage.mediaBucket, accessLogBucket: this.storage.logBucket });

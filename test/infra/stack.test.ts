@@ -244,11 +244,21 @@ describe('decider', () => {
     s.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
   });
 
-  test('the task role: SWF decisions on the domain ARN only, polling only the decision task list', () => {
+  test('the task role: SWF decisions on the domain ARN only, polling only the decision task list, passing only the invoke role', () => {
     const taskRole = s.stack.getLogicalId(s.stack.decider.taskDefinition.taskRole.node.defaultChild as never);
     const statements = statementsOf(taskRole);
-    for (const st of statements) expect(st.Resource).toEqual(domainArn);
-    expect(statements.flatMap(actionsOf).sort()).toEqual(['swf:PollForDecisionTask', 'swf:RespondDecisionTaskCompleted', ...DECIDER_DECISIONS].sort());
+    const swf = statements.filter((st) => actionsOf(st).every((a) => a.startsWith('swf:')));
+    for (const st of swf) expect(st.Resource).toEqual(domainArn);
+    expect(swf.flatMap(actionsOf).sort()).toEqual(['swf:PollForDecisionTask', 'swf:RespondDecisionTaskCompleted', ...DECIDER_DECISIONS].sort());
+    // Child workflows (a long video's renditions): on the decision task list, with the parent's lambdaRole.
+    expect(statements.find((st) => st.Action === 'swf:StartChildWorkflowExecution')?.Condition).toEqual({ StringEquals: { 'swf:taskList.name': TASK_LISTS.decisions } });
+    expect(statements.filter((st) => !swf.includes(st))).toEqual([
+      expect.objectContaining({
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
+      }),
+    ]);
     expect(statements.find((st) => st.Action === 'swf:PollForDecisionTask')?.Condition).toEqual({ StringEquals: { 'swf:taskList.name': TASK_LISTS.decisions } });
     expect(statements.find((st) => st.Action === 'swf:ScheduleActivityTask')?.Condition).toEqual({
       StringEquals: { 'swf:activityType.name': Object.values(STEPS).map((st) => st.functionName), 'swf:taskList.name': TASK_LISTS.activities },
