@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
+import { AssetHashType, BundlingOutput, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { defaultLayerCacheDir, LAYER_BINARIES, resolveLayerBinaries, type LayerBinarySpec } from './ffmpeg-binaries';
 import { ARCHITECTURE, RUNTIME } from './function-preset';
+import { writeZip } from './layer-zip';
 import { NODE_MODULES } from './paths';
 
 /** Where the layer puts the binaries: a layer is unpacked under /opt. */
@@ -23,27 +24,31 @@ export interface FfmpegLayerProps {
   binaries?: LayerFiles;
 }
 
+/** The layer archive the bundling step writes (CDK uploads a single-archive bundle as it is). */
+export const LAYER_ZIP = 'ffmpeg-layer.zip';
+
 /**
- * Copies the binaries into `bin/` of the layer asset at synth time, without Docker. The files are
- * resolved only here, when CDK actually bundles (not when cdk.out already has this asset), and a
- * missing one throws rather than falling back to Docker.
+ * Writes the binaries as `bin/<name>` into the layer's zip at synth time, without Docker, each
+ * world-executable whatever the host's file modes (Lambda runs the code as another user than the
+ * file owner: anything less is EACCES, and a Windows host reports no execute bit at all). The
+ * files are resolved only here, when CDK actually bundles (not when cdk.out already has this
+ * asset), and a missing one throws rather than falling back to Docker.
  */
 export class CopyBinariesBundling implements ILocalBundling {
   constructor(private readonly binaries: LayerFiles | (() => LayerFiles)) {}
 
   tryBundle(outputDir: string): boolean {
     const binaries = typeof this.binaries === 'function' ? this.binaries() : this.binaries;
-    const bin = path.join(outputDir, 'bin');
-    fs.mkdirSync(bin, { recursive: true });
-    for (const [name, source] of Object.entries(binaries)) {
+    for (const source of Object.values(binaries)) {
       if (!fs.existsSync(source)) {
         throw new Error(`ffmpeg layer: ${source} is missing (the layer's binaries come from the packages lib/infra/ffmpeg-binaries.json names)`);
       }
-      const target = path.join(bin, name);
-      fs.copyFileSync(source, target);
-      // Lambda runs the code as another user than the file owner: world-executable, or EACCES.
-      fs.chmodSync(target, 0o755);
     }
+    fs.mkdirSync(outputDir, { recursive: true });
+    writeZip(
+      path.join(outputDir, LAYER_ZIP),
+      Object.entries(binaries).map(([name, file]) => ({ name: `bin/${name}`, file, mode: 0o755 })),
+    );
     return true;
   }
 }
@@ -77,6 +82,7 @@ export class FfmpegLayer extends Construct {
           // Never used: local bundling always succeeds or throws. Required by the API.
           image: DockerImage.fromRegistry('public.ecr.aws/docker/library/busybox'),
           local: new CopyBinariesBundling(given ?? defaultLayerFiles),
+          outputType: BundlingOutput.ARCHIVED,
         },
       }),
     });
@@ -85,11 +91,11 @@ export class FfmpegLayer extends Construct {
 
 /** Layout version plus what identifies each package exactly (its integrity). */
 export function fingerprintSpecs(specs: Readonly<Record<string, LayerBinarySpec>>): string {
-  return createHash('sha256').update('ffmpeg-layer-v2').update(JSON.stringify(specs)).digest('hex');
+  return createHash('sha256').update('ffmpeg-layer-v3').update(JSON.stringify(specs)).digest('hex');
 }
 
 function fingerprintFiles(files: LayerFiles): string {
-  const hash = createHash('sha256').update('ffmpeg-layer-files-v1');
+  const hash = createHash('sha256').update('ffmpeg-layer-files-v2');
   for (const [name, file] of Object.entries(files)) hash.update(`${name}:${fs.existsSync(file) ? fs.statSync(file).size : -1}\n`);
   return hash.digest('hex');
 }

@@ -13,3 +13,4 @@ export * from './swf';
 export * from './ffmpeg-binaries';
 export * from './playback';
 export * from './provider';
+export * from './layer-zip';

@@ -6,12 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LAYER_BINARIES, LayerBinaryError, resolveLayerBinaries, resolveLayerBinary, untarPackage, type LayerBinarySpec, type PackageFetcher } from '../../lib/infra/ffmpeg-binaries';
-import { CopyBinariesBundling, fingerprintSpecs } from '../../lib/infra/ffmpeg-layer';
+import { CopyBinariesBundling, fingerprintSpecs, LAYER_ZIP } from '../../lib/infra/ffmpeg-layer';
 import { LOCK_FILE } from '../../lib/infra/paths';
+import { readZip } from '../helpers/zip';
 
 let dir: string;
 beforeEach(() => {
@@ -83,13 +84,24 @@ describe('on a host without the linux-x64 package (macOS, Windows, arm64)', () =
     );
   });
 
-  test('the bundling step copies what was resolved into bin/, world-executable', () => {
-    const { spec, tarball } = makePackage('@ffmpeg-installer/linux-x64', '4.1.0', 'ffmpeg', 'ff');
+  test('the bundling step zips what was resolved as bin/<name>, world-executable even when the host reports no execute bit (Windows)', () => {
+    const { spec, tarball } = makePackage('@ffmpeg-installer/linux-x64', '4.1.0', 'ffmpeg', 'ff'.repeat(5000));
     const resolved = resolveLayerBinaries({ nodeModules: path.join(dir, 'nm'), cacheDir: path.join(dir, 'c'), fetch: serving(tarball) }, { ffmpeg: spec });
+    const probe = path.join(dir, 'ffprobe');
+    writeFileSync(probe, 'probe');
+    chmodSync(probe, 0o644); // what a Windows host reports for any file
     const out = path.join(dir, 'asset');
-    new CopyBinariesBundling(() => ({ ffmpeg: resolved.ffmpeg!.file })).tryBundle(out);
-    expect(readdirSync(path.join(out, 'bin'))).toEqual(['ffmpeg']);
-    expect(statSync(path.join(out, 'bin', 'ffmpeg')).mode & 0o777).toBe(0o755);
+    new CopyBinariesBundling(() => ({ ffmpeg: resolved.ffmpeg!.file, ffprobe: probe })).tryBundle(out);
+    expect(readdirSync(out)).toEqual([LAYER_ZIP]);
+    const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(readZip(path.join(out, LAYER_ZIP))).toEqual([
+      { name: 'bin/ffmpeg', mode: 0o100755, size: 10_000, sha256: sha('ff'.repeat(5000)), system: 3 },
+      { name: 'bin/ffprobe', mode: 0o100755, size: 5, sha256: sha('probe'), system: 3 },
+    ]);
+  });
+
+  test('a missing binary is a clear error, not a Docker fallback', () => {
+    expect(() => new CopyBinariesBundling({ ffmpeg: path.join(dir, 'no-such-ffmpeg') }).tryBundle(path.join(dir, 'out'))).toThrow(/no-such-ffmpeg is missing/);
   });
 });
 
