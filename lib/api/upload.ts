@@ -107,9 +107,10 @@ export async function receiveUpload(deps: ReceiveUploadDeps, args: ReceiveUpload
     if (error instanceof BlobTooLargeError || (error as Error)?.name === 'BlobTooLargeError') throw tooLarge(maxBytes);
     throw error;
   }
-  if (sizeBytes === 0) {
-    await deps.uploads.delete(key).catch((error: unknown) => logger.warn('Could not remove an empty upload', { key, error: errorMessage(error) }));
-    throw emptyUpload();
+  if (sizeBytes === 0 || (declared !== undefined && sizeBytes !== declared)) {
+    await deps.uploads.delete(key).catch((error: unknown) => logger.warn('Could not remove a refused upload', { key, error: errorMessage(error) }));
+    if (sizeBytes === 0) throw emptyUpload();
+    throw new ApiError(400, 'UploadSizeMismatch', `The upload is ${sizeBytes} bytes but POST /videos declared ${declared}`);
   }
   logger.info('Upload stored', { videoId, key, sizeBytes, contentType });
 

@@ -147,7 +147,10 @@ describe('receiveUpload (the local upload route)', () => {
     await uploads.putBuffer(uploadRequestKey('v1'), JSON.stringify({ videoId: 'v1', contentType: 'video/mp4', sizeBytes: 5, createdAt: 'x' }));
     expect(await status(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: '6', body: body('abcdef') }))).toEqual([400, 'UploadSizeMismatch']);
     expect(await status(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: undefined, body: body('abc', 'def') }))).toEqual([413, 'PayloadTooLarge']);
+    // Fewer bytes than declared, streamed without a content-length: refused too, nothing kept.
+    expect(await status(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: undefined, body: body('abc') }))).toEqual([400, 'UploadSizeMismatch']);
     expect(uploads.objects.has('v1/source')).toBe(false);
+    expect(swf.runs).toHaveLength(0);
     await expect(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: '5', body: body('abcde') })).resolves.toMatchObject({ sizeBytes: 5 });
     expect(swf.runs).toHaveLength(1);
   });
