@@ -21,6 +21,22 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 const DOS_TIME = 0;
 const MAX_32 = 0xffffffff;
 
+/**
+ * The fields a local file header and a central directory header share, from version-needed to
+ * the name length (26 bytes at `at`): deflate, UTF-8 names, a fixed date.
+ */
+function writeEntryFields(b: Buffer, at: number, e: { crc: number; compressedSize: number; size: number; nameLength: number }): void {
+  b.writeUInt16LE(20, at); // version needed: deflate
+  b.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+  b.writeUInt16LE(8, at + 4); // deflate
+  b.writeUInt16LE(DOS_TIME, at + 6);
+  b.writeUInt16LE(DOS_DATE, at + 8);
+  b.writeUInt32LE(e.crc, at + 10);
+  b.writeUInt32LE(e.compressedSize, at + 14);
+  b.writeUInt32LE(e.size, at + 18);
+  b.writeUInt16LE(e.nameLength, at + 22);
+}
+
 /** Writes `entries` to `outFile` (deflated; no zip64, so each file and the archive stay under 4 GiB). */
 export function writeZip(outFile: string, entries: readonly ZipEntry[]): void {
   const fd = fs.openSync(outFile, 'w');
@@ -37,18 +53,11 @@ export function writeZip(outFile: string, entries: readonly ZipEntry[]): void {
       const crc = crc32(data);
       if (data.length > MAX_32 || offset + compressed.length > MAX_32) throw new RangeError(`zip: ${entry.name} makes the archive larger than 4 GiB`);
       const name = Buffer.from(entry.name, 'utf8');
+      const fields = { crc, compressedSize: compressed.length, size: data.length, nameLength: name.length };
       const local = Buffer.alloc(30);
       local.writeUInt32LE(0x04034b50, 0);
-      local.writeUInt16LE(20, 4); // version needed: deflate
-      local.writeUInt16LE(0x0800, 6); // UTF-8 names
-      local.writeUInt16LE(8, 8); // deflate
-      local.writeUInt16LE(DOS_TIME, 10);
-      local.writeUInt16LE(DOS_DATE, 12);
-      local.writeUInt32LE(crc, 14);
-      local.writeUInt32LE(compressed.length, 18);
-      local.writeUInt32LE(data.length, 22);
-      local.writeUInt16LE(name.length, 26);
-      local.writeUInt16LE(0, 28);
+      writeEntryFields(local, 4, fields);
+      local.writeUInt16LE(0, 28); // no extra field
       const localOffset = offset;
       write(local);
       write(name);
@@ -57,15 +66,7 @@ export function writeZip(outFile: string, entries: readonly ZipEntry[]): void {
       const header = Buffer.alloc(46);
       header.writeUInt32LE(0x02014b50, 0);
       header.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, so the external attributes are a mode
-      header.writeUInt16LE(20, 6);
-      header.writeUInt16LE(0x0800, 8);
-      header.writeUInt16LE(8, 10);
-      header.writeUInt16LE(DOS_TIME, 12);
-      header.writeUInt16LE(DOS_DATE, 14);
-      header.writeUInt32LE(crc, 16);
-      header.writeUInt32LE(compressed.length, 20);
-      header.writeUInt32LE(data.length, 24);
-      header.writeUInt16LE(name.length, 28);
+      writeEntryFields(header, 6, fields);
       header.writeUInt32LE(((0o100000 | (entry.mode & 0o7777)) << 16) >>> 0, 38); // regular file + mode
       header.writeUInt32LE(localOffset, 42);
       central.push(header, name);
