@@ -4,13 +4,15 @@
  *
  * Environment: UPLOAD_BUCKET, MEDIA_BUCKET (lib/storage storesFromEnv), LAMBDA_ROLE_ARN (the role
  * SWF assumes to invoke the step functions), SWF_DOMAIN (default definition.ts DOMAIN),
- * SWF_ENDPOINT (optional, e.g. swf-local).
+ * SWF_ENDPOINT (optional, e.g. swf-local), PLAYBACK_BASE_URL and PLAYBACK_KEY_SECRET_ARN (both or
+ * neither: download links through CloudFront, signed with the key in that secret).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManager } from '@aws-sdk/client-secrets-manager';
 import { SWF } from '@aws-sdk/client-swf';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createApi, type Api, type ApiDeps, type ApiRequest, type ApiResponse } from '../lib/api';
-import { storesFromEnv } from '../lib/storage';
+import { cachedSigningKey, SignedPlaybackUrls, storesFromEnv, type DownloadUrlSigner } from '../lib/storage';
 import { DOMAIN } from '../lib/video/definition';
 
 const logger = new Logger({ serviceName: 'video-pipeline' });
@@ -23,9 +25,19 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiDeps {
     domain: env.SWF_DOMAIN || DOMAIN,
     uploads,
     media,
+    ...playbackFromEnv(env),
     ...(env.LAMBDA_ROLE_ARN ? { lambdaRole: env.LAMBDA_ROLE_ARN } : {}),
     logger,
   };
+}
+
+/** CloudFront download links when the stack configured them; none (presigned media GETs) otherwise. */
+export function playbackFromEnv(env: NodeJS.ProcessEnv): { downloads?: DownloadUrlSigner } {
+  const baseUrl = env.PLAYBACK_BASE_URL?.trim();
+  const secretArn = env.PLAYBACK_KEY_SECRET_ARN?.trim();
+  if (!baseUrl && !secretArn) return {};
+  if (!baseUrl || !secretArn) throw new Error('PLAYBACK_BASE_URL and PLAYBACK_KEY_SECRET_ARN must be set together');
+  return { downloads: new SignedPlaybackUrls({ baseUrl, signingKey: cachedSigningKey(new SecretsManager({}), secretArn) }) };
 }
 
 /** API Gateway proxy event -> ApiRequest. */

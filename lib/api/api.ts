@@ -4,7 +4,7 @@ import { ApiError, badRequest, conflict, errorMessage, errorResponse, faultName,
 import { findLatestRun, fullHistory, isoOf, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus } from './executions';
 import { cleanFileName, MAX_FILE_NAME_LENGTH } from './starter';
 import { videoStatus } from './status';
-import { isUploadContentType, mediaTypeOf, readUploadRecord, unsupportedUploadType, uploadContentTypeFor } from './upload';
+import { isUploadContentType, mediaTypeOf, readUploadRecord, readUploadRejection, tooLarge, unsupportedUploadType, uploadContentTypeFor } from './upload';
 import { isValidVideoId, newVideoId, uploadRequestKey, type UploadRequestRecord } from './video-id';
 import { silentApiLogger, type ApiDeps, type ApiRequest, type ApiResponse } from './types';
 
@@ -16,7 +16,11 @@ export const MAX_LIST_LIMIT = 100;
 /** The body of 201 POST /videos. */
 export interface CreateVideoResponse {
   videoId: string;
-  upload: { url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string; maxBytes: number };
+  /**
+   * PUT the file to `url` with exactly `headers`: they carry the declared `content-length`, which
+   * the URL is signed for, so a body of any other size is refused (S3: 403).
+   */
+  upload: { url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string; sizeBytes: number; maxBytes: number };
   statusUrl: string;
 }
 
@@ -29,6 +33,17 @@ export interface VideoListItem {
   closedAt?: string;
   cancelRequested: boolean;
   statusUrl: string;
+}
+
+/** GET /videos/{id} for an upload the upload event refused (too large, empty): nothing was started. */
+export interface RejectedUploadStatus {
+  videoId: string;
+  status: 'REJECTED';
+  fileName?: string;
+  failure: { reason: string; message: string };
+  sizeBytes: number;
+  rejectedAt: string;
+  steps: [];
 }
 
 /** The body of 202 POST /videos/{id}/cancel. */
@@ -59,7 +74,7 @@ const ALLOWED: Record<Route, string[]> = { videos: ['GET', 'POST'], video: ['GET
 /**
  * The starter HTTP API as a plain function of a request:
  *
- *   POST /videos                 {fileName?, contentType?} -> 201 {videoId, upload: {url, method, headers}, statusUrl}
+ *   POST /videos                 {sizeBytes, fileName?, contentType?} -> 201 {videoId, upload: {url, method, headers}, statusUrl}
  *   GET  /videos?limit=20        recent videos, open and closed, newest first
  *   GET  /videos/{id}            status, steps and (when completed) download links
  *   GET  /videos/{id}/history    the latest run's SWF history, as get-workflow-execution-history prints it
@@ -88,6 +103,11 @@ export function createApi(deps: ApiDeps): Api {
     if (requestedType !== undefined && typeof requestedType !== 'string') throw badRequest('InvalidRequest', 'contentType must be a string');
     if (requestedType !== undefined && !isUploadContentType(requestedType)) throw unsupportedUploadType(requestedType);
     const contentType = requestedType !== undefined ? mediaTypeOf(requestedType)! : uploadContentTypeFor(fileName);
+    const sizeBytes = body.sizeBytes;
+    if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes < 1) {
+      throw badRequest('InvalidRequest', 'sizeBytes (the file\'s size in bytes, a positive integer) is required: the upload URL accepts exactly that many bytes');
+    }
+    if (sizeBytes > maxUploadBytes) throw tooLarge(maxUploadBytes);
 
     const videoId = mintId();
     if (!isValidVideoId(videoId)) throw new Error(`newVideoId returned an invalid id ${JSON.stringify(videoId)}`);
@@ -95,10 +115,11 @@ export function createApi(deps: ApiDeps): Api {
       videoId,
       ...(fileName !== undefined ? { fileName: cleanFileName(fileName) } : {}),
       contentType,
+      sizeBytes,
       createdAt: new Date(now()).toISOString(),
     };
     await deps.uploads.putBuffer(uploadRequestKey(videoId), JSON.stringify(record), 'application/json');
-    const presigned = await deps.uploads.presignPut(keys.source(videoId), contentType, ttl);
+    const presigned = await deps.uploads.presignPut(keys.source(videoId), contentType, ttl, sizeBytes);
     logger.info('Video created', { videoId, contentType, fileName: record.fileName });
     const statusUrl = link(req, statusPath(videoId));
     const response: CreateVideoResponse = {
@@ -108,6 +129,7 @@ export function createApi(deps: ApiDeps): Api {
         method: 'PUT',
         headers: { ...presigned.headers, 'content-type': contentType },
         expiresAt: presigned.expiresAt,
+        sizeBytes,
         maxBytes: maxUploadBytes,
       },
       statusUrl,
@@ -138,6 +160,19 @@ export function createApi(deps: ApiDeps): Api {
     const runId = latest?.execution?.runId;
     if (!latest || !runId) {
       const record = await readUploadRecord(deps.uploads, videoId, logger);
+      const rejection = await readUploadRejection(deps.uploads, videoId, logger);
+      if (rejection) {
+        const rejected: RejectedUploadStatus = {
+          videoId,
+          status: 'REJECTED',
+          ...(record?.fileName !== undefined ? { fileName: record.fileName } : {}),
+          failure: { reason: rejection.reason, message: rejection.message },
+          sizeBytes: rejection.sizeBytes,
+          rejectedAt: rejection.rejectedAt,
+          steps: [],
+        };
+        return jsonResponse(200, rejected);
+      }
       if (!record) throw videoNotFound(videoId);
       const awaiting: AwaitingUploadStatus = {
         videoId,
@@ -152,7 +187,7 @@ export function createApi(deps: ApiDeps): Api {
     try {
       const detail = await deps.swf.describeWorkflowExecution({ domain: deps.domain, execution });
       const history = await fullHistory(deps.swf, deps.domain, execution);
-      const status = await videoStatus({ media: deps.media, urlExpiresInSeconds: ttl, logger }, detail.executionInfo ?? latest, history);
+      const status = await videoStatus({ media: deps.media, ...(deps.downloads ? { downloads: deps.downloads } : {}), urlExpiresInSeconds: ttl, logger }, detail.executionInfo ?? latest, history);
       return jsonResponse(200, status);
     } catch (error) {
       // The run went past its retention between the listing and these calls.
@@ -257,7 +292,7 @@ export function matchRoute(path: string): { route: Route; videoId?: string } | u
 }
 
 /** POST /videos's body: empty, or a JSON object. */
-function parseJsonBody(body: Buffer | undefined): { fileName?: unknown; contentType?: unknown } {
+function parseJsonBody(body: Buffer | undefined): { fileName?: unknown; contentType?: unknown; sizeBytes?: unknown } {
   const text = body?.toString('utf8').trim() ?? '';
   if (text === '') return {};
   let parsed: unknown;
@@ -267,7 +302,7 @@ function parseJsonBody(body: Buffer | undefined): { fileName?: unknown; contentT
     throw badRequest('MalformedJson', `The request body is not valid JSON: ${errorMessage(error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('InvalidRequest', 'The request body must be a JSON object');
-  return parsed as { fileName?: unknown; contentType?: unknown };
+  return parsed as { fileName?: unknown; contentType?: unknown; sizeBytes?: unknown };
 }
 
 /** `limit`: an integer of at least 1; above 100 it is cut to 100. */

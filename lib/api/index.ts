@@ -15,6 +15,7 @@ export {
   MAX_LIST_LIMIT,
   type Api,
   type AwaitingUploadStatus,
+  type RejectedUploadStatus,
   type CancelVideoResponse,
   type CreateVideoResponse,
   type VideoListItem,
@@ -57,6 +58,7 @@ export {
 export {
   receiveUpload,
   readUploadRecord,
+  readUploadRejection,
   isUploadContentType,
   uploadContentTypeFor,
   mediaTypeOf,
@@ -64,5 +66,5 @@ export {
   type ReceiveUploadDeps,
   type ReceiveUploadResult,
 } from './upload';
-export { newVideoId, isValidVideoId, uploadRequestKey, type UploadRequestRecord } from './video-id';
+export { newVideoId, isValidVideoId, uploadRequestKey, uploadRejectionKey, type UploadRejection, type UploadRequestRecord } from './video-id';
 export { silentApiLogger, type ApiDeps, type ApiErrorBody, type ApiLogger, type ApiRequest, type ApiResponse, type SwfApi } from './types';

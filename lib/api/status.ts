@@ -1,6 +1,7 @@
 import type { HistoryEvent, WorkflowExecutionInfo } from '@aws-sdk/client-swf';
 import { buildView, markerOf, taskId, type ChildView, type TaskFailure, type TaskView, type WorkflowView } from '../decider';
 import type { BlobStore } from '../storage/blob-store';
+import type { DownloadUrlSigner } from '../storage/playback-url';
 import type { Manifest, ProbeResult, Rendition, WorkflowCancelDetails, WorkflowFailureDetails, WorkflowInput, WorkflowResult } from '../video/contracts';
 import { keys } from '../video/contracts';
 import { LADDER_MARKER, RENDITION_WORKFLOW_TYPE, STEPS, type StepName } from '../video/definition';
@@ -130,6 +131,8 @@ export interface VideoStatus {
 
 export interface StatusDeps {
   media: BlobStore;
+  /** Signs the download links; default `media`. */
+  downloads?: DownloadUrlSigner;
   urlExpiresInSeconds: number;
   logger?: ApiLogger;
 }
@@ -400,7 +403,7 @@ export async function outputsOf(deps: StatusDeps, videoId: string, result: Parti
   const ttl = deps.urlExpiresInSeconds;
   let expiresAt = '';
   const link = async (key: string, extra: object = {}): Promise<DownloadLink> => {
-    const signed = await deps.media.presignGet(key, ttl);
+    const signed = await (deps.downloads ?? deps.media).presignGet(key, ttl);
     if (!expiresAt || signed.expiresAt < expiresAt) expiresAt = signed.expiresAt;
     return { key, url: signed.url, ...extra };
   };

@@ -11,6 +11,7 @@ import type {
   WorkflowExecutionInfos,
 } from '@aws-sdk/client-swf';
 import type { BlobStore } from '../storage/blob-store';
+import type { DownloadUrlSigner } from '../storage/playback-url';
 
 /**
  * The SWF operations the API calls, shaped like the SDK's aggregated `SWF` client so that
@@ -45,6 +46,11 @@ export interface ApiDeps {
   uploads: BlobStore;
   /** Where the pipeline's outputs live (manifest, playlists, renditions, thumbnails). */
   media: BlobStore;
+  /**
+   * Signs the download links of GET /videos/{id}; default `media` (presigned S3 GETs, or local
+   * URLs). On AWS: SignedPlaybackUrls, through CloudFront, so that HLS's relative URIs work.
+   */
+  downloads?: DownloadUrlSigner;
   /** IAM role SWF assumes to invoke the step Lambdas; passed to StartWorkflowExecution when set. */
   lambdaRole?: string;
   /** Mints a video id; default `newVideoId`. */

@@ -4,7 +4,7 @@ import { MAX_UPLOAD_BYTES, UPLOAD_CONTENT_TYPES } from '../video/definition';
 import { BlobTooLargeError, type BlobStore } from '../storage/blob-store';
 import { ApiError, errorMessage, faultName } from './errors';
 import { startVideoWorkflow, type StartVideoResult, type StarterDeps } from './starter';
-import { isValidVideoId, uploadRequestKey, type UploadRequestRecord } from './video-id';
+import { isValidVideoId, uploadRejectionKey, uploadRequestKey, type UploadRejection, type UploadRequestRecord } from './video-id';
 import { silentApiLogger } from './types';
 
 /** `video/mp4; codecs=...` -> `video/mp4`, lower-cased; undefined for an empty value. */
@@ -92,22 +92,28 @@ export async function receiveUpload(deps: ReceiveUploadDeps, args: ReceiveUpload
     if (length === 0) throw emptyUpload();
     if (length > maxBytes) throw tooLarge(maxBytes);
   }
+  // As S3 checks the signed content-length of the presigned PUT: exactly the declared size.
+  const record = await readUploadRecord(deps.uploads, videoId, logger);
+  const declared = record?.sizeBytes;
+  if (declared !== undefined && args.contentLength !== undefined && Number(args.contentLength) !== declared) {
+    throw new ApiError(400, 'UploadSizeMismatch', `The upload is ${args.contentLength} bytes but POST /videos declared ${declared}`);
+  }
 
   const key = keys.source(videoId);
   let sizeBytes: number;
   try {
-    sizeBytes = (await deps.uploads.putStream(key, args.body, contentType, maxBytes)).sizeBytes;
+    sizeBytes = (await deps.uploads.putStream(key, args.body, contentType, Math.min(maxBytes, declared ?? maxBytes))).sizeBytes;
   } catch (error) {
     if (error instanceof BlobTooLargeError || (error as Error)?.name === 'BlobTooLargeError') throw tooLarge(maxBytes);
     throw error;
   }
-  if (sizeBytes === 0) {
-    await deps.uploads.delete(key).catch((error: unknown) => logger.warn('Could not remove an empty upload', { key, error: errorMessage(error) }));
-    throw emptyUpload();
+  if (sizeBytes === 0 || (declared !== undefined && sizeBytes !== declared)) {
+    await deps.uploads.delete(key).catch((error: unknown) => logger.warn('Could not remove a refused upload', { key, error: errorMessage(error) }));
+    if (sizeBytes === 0) throw emptyUpload();
+    throw new ApiError(400, 'UploadSizeMismatch', `The upload is ${sizeBytes} bytes but POST /videos declared ${declared}`);
   }
   logger.info('Upload stored', { videoId, key, sizeBytes, contentType });
 
-  const record = await readUploadRecord(deps.uploads, videoId, logger);
   let workflow: StartVideoResult;
   try {
     workflow = await startVideoWorkflow(deps, { videoId, sourceKey: key, ...(record?.fileName ? { fileName: record.fileName } : {}) });
@@ -136,9 +142,35 @@ export async function readUploadRecord(uploads: BlobStore, videoId: string, logg
       contentType: typeof r.contentType === 'string' ? r.contentType : 'application/octet-stream',
       createdAt: typeof r.createdAt === 'string' ? r.createdAt : '',
       ...(typeof r.fileName === 'string' ? { fileName: r.fileName } : {}),
+      ...(typeof r.sizeBytes === 'number' && Number.isSafeInteger(r.sizeBytes) ? { sizeBytes: r.sizeBytes } : {}),
     };
   } catch (error) {
     logger.warn('Could not read the upload record', { key, error: errorMessage(error) });
     return undefined;
   }
+}
+
+/** The record of an upload the upload event refused, if any (and if readable). */
+export async function readUploadRejection(uploads: BlobStore, videoId: string, logger = silentApiLogger): Promise<UploadRejection | undefined> {
+  const key = uploadRejectionKey(videoId);
+  try {
+    if (!(await uploads.head(key))) return undefined;
+    const r = JSON.parse((await uploads.getBuffer(key)).toString('utf8')) as Partial<UploadRejection>;
+    if (r.reason !== 'UploadTooLarge' && r.reason !== 'EmptyUpload') return undefined;
+    return {
+      videoId,
+      reason: r.reason,
+      message: typeof r.message === 'string' ? r.message : r.reason,
+      sizeBytes: typeof r.sizeBytes === 'number' ? r.sizeBytes : 0,
+      rejectedAt: typeof r.rejectedAt === 'string' ? r.rejectedAt : '',
+    };
+  } catch (error) {
+    logger.warn('Could not read the upload rejection', { key, error: errorMessage(error) });
+    return undefined;
+  }
+}
+
+/** Records why an upload was refused, for GET /videos/{id}. */
+export async function writeUploadRejection(uploads: BlobStore, rejection: UploadRejection): Promise<void> {
+  await uploads.putBuffer(uploadRejectionKey(rejection.videoId), JSON.stringify(rejection), 'application/json');
 }

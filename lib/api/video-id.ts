@@ -37,5 +37,22 @@ export interface UploadRequestRecord {
   videoId: string;
   fileName?: string;
   contentType: string;
+  /** The size the client declared; the presigned PUT accepts exactly this many bytes. */
+  sizeBytes?: number;
   createdAt: string;
+}
+
+/**
+ * The key, in the upload store, of the record the upload event writes when it refuses an upload
+ * (over the size limit, or empty), so that GET /videos/{id} says why nothing started.
+ */
+export const uploadRejectionKey = (videoId: string): string => `${videoId}/upload-rejected.json`;
+
+/** Why an upload was refused, as GET /videos/{id} reports it (status REJECTED). */
+export interface UploadRejection {
+  videoId: string;
+  reason: 'UploadTooLarge' | 'EmptyUpload';
+  message: string;
+  sizeBytes: number;
+  rejectedAt: string;
 }

@@ -42,14 +42,16 @@ export class VideoApiClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  async createVideo(fileName: string, contentType: string): Promise<CreateVideoResponse> {
-    return this.call<CreateVideoResponse>('POST', '/videos', { fileName, contentType });
+  /** `sizeBytes`: the upload URL the API answers with accepts exactly that many bytes. */
+  async createVideo(fileName: string, contentType: string, sizeBytes: number): Promise<CreateVideoResponse> {
+    return this.call<CreateVideoResponse>('POST', '/videos', { fileName, contentType, sizeBytes });
   }
 
   /** Creates a video and uploads `file` to the URL the API handed out; returns the video id. */
   async upload(file: string, onProgress?: (sentBytes: number, totalBytes: number) => void): Promise<string> {
     const contentType = contentTypeOfFile(file);
-    const created = await this.createVideo(basename(file), contentType);
+    const { size } = await stat(file);
+    const created = await this.createVideo(basename(file), contentType, size);
     await putFile(created.upload.url, created.upload.headers, file, onProgress);
     return created.videoId;
   }
@@ -91,7 +93,11 @@ export class VideoApiClient {
   }
 }
 
-/** PUTs a file as a stream with its Content-Length, the way a presigned S3 URL expects it. */
+/**
+ * PUTs a file as a stream with its Content-Length, the way a presigned S3 URL expects it (the
+ * length in `headers`, when given, is the signed one; the file's own size is sent, so a file that
+ * changed since POST /videos is refused rather than cut).
+ */
 export async function putFile(
   url: string,
   headers: Record<string, string>,

@@ -25,11 +25,22 @@ export interface DeciderServiceProps {
   flowLogBucket: s3.IBucket;
   /** Running deciders; each decision task goes to exactly one of them. Default 1. */
   desiredCount?: number;
+  /**
+   * The role SWF assumes to invoke the steps: a child workflow (a rendition encoded in chunks) is
+   * started with its parent's `lambdaRole`, since no workflow type has a defaultLambdaRole.
+   */
+  swfInvokeRole: iam.IRole;
 }
 
-/** The decision pseudo-API actions of the ProcessVideo decider (lib/video/workflow.ts). */
+/**
+ * The decision pseudo-API actions of the video workflows' decider (lib/video/workflow.ts): a long
+ * video's renditions are child workflows, started on the decision task list and canceled with
+ * their parent.
+ */
 export const DECIDER_DECISIONS = [
   'swf:ScheduleActivityTask',
+  'swf:StartChildWorkflowExecution',
+  'swf:RequestCancelExternalWorkflowExecution',
   'swf:RequestCancelActivityTask',
   'swf:StartTimer',
   'swf:CancelTimer',
@@ -136,8 +147,24 @@ export class DeciderService extends Construct {
     );
     taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        sid: 'StartChildWorkflows',
+        actions: ['swf:StartChildWorkflowExecution'],
+        resources: [props.domainArn],
+        conditions: { StringEquals: { 'swf:taskList.name': TASK_LISTS.decisions } },
+      }),
+    );
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassInvokeRoleToChildren',
+        actions: ['iam:PassRole'],
+        resources: [props.swfInvokeRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
+      }),
+    );
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
         sid: 'Decisions',
-        actions: DECIDER_DECISIONS.filter((a) => a !== 'swf:ScheduleActivityTask'),
+        actions: DECIDER_DECISIONS.filter((a) => a !== 'swf:ScheduleActivityTask' && a !== 'swf:StartChildWorkflowExecution'),
         resources: [props.domainArn],
       }),
     );

@@ -10,3 +10,7 @@ export * from './operations';
 export * from './function-preset';
 export * from './paths';
 export * from './swf';
+export * from './ffmpeg-binaries';
+export * from './playback';
+export * from './provider';
+export * from './layer-zip';

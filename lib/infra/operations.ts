@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WORKFLOW_TYPE } from '../video/definition';
 
@@ -10,19 +11,23 @@ export interface OperationsProps {
   domainName: string;
   deciderService: ecs.FargateService;
   deciderCluster: ecs.ICluster;
+  /** The upload-event function's dead-letter queue: any message there is a video that never started. */
+  uploadEventDlq: sqs.IQueue;
   /** An existing SNS topic to notify on alarm (and on OK); none by default. */
   alarmTopicArn?: string;
 }
 
 /**
  * Alarms: workflow executions that failed or timed out (SWF's AWS/SWF metrics for the
- * ProcessVideo type), and the decider's health (no running task; CPU pinned).
+ * ProcessVideo type), uploads whose start failed (the upload event's dead-letter queue), and the
+ * decider's health (no running task; CPU pinned).
  */
 export class Operations extends Construct {
   readonly workflowsFailed: cloudwatch.Alarm;
   readonly workflowsTimedOut: cloudwatch.Alarm;
   readonly deciderNotRunning: cloudwatch.Alarm;
   readonly deciderCpuHigh: cloudwatch.Alarm;
+  readonly uploadStartsFailed: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
@@ -77,6 +82,16 @@ export class Operations extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.MISSING,
     });
 
+    this.uploadStartsFailed = new cloudwatch.Alarm(this, 'UploadStartsFailed', {
+      alarmDescription:
+        'An upload event could not start its video workflow after Lambda\'s retries: the event is in the upload-event dead-letter queue (the record names the object; re-upload it or start the video again)',
+      metric: props.uploadEventDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     if (props.alarmTopicArn) {
       const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
       for (const alarm of this.alarms) {
@@ -87,6 +102,6 @@ export class Operations extends Construct {
   }
 
   get alarms(): cloudwatch.Alarm[] {
-    return [this.workflowsFailed, this.workflowsTimedOut, this.deciderNotRunning, this.deciderCpuHigh];
+    return [this.workflowsFailed, this.workflowsTimedOut, this.uploadStartsFailed, this.deciderNotRunning, this.deciderCpuHigh];
   }
 }

@@ -16,6 +16,4 @@ export const LOCK_FILE = path.join(REPO_ROOT, 'package-lock.json');
 /** The decider image's Dockerfile, relative to REPO_ROOT (the build context). */
 export const DECIDER_DOCKERFILE = 'Dockerfile';
 
-/** The ffmpeg and ffprobe static binaries (linux x86_64) that the npm installers ship. */
-export const FFMPEG_BINARY = path.join(REPO_ROOT, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
-export const FFPROBE_BINARY = path.join(REPO_ROOT, 'node_modules', '@ffprobe-installer', 'linux-x64', 'ffprobe');
+export const NODE_MODULES = path.join(REPO_ROOT, 'node_modules');

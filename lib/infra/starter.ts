@@ -1,9 +1,12 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TASK_LISTS, WORKFLOW_TYPE } from '../video/definition';
 import { LOG_RETENTION, PipelineFunction } from './function-preset';
@@ -15,6 +18,8 @@ export interface StarterProps {
   domainArn: string;
   /** Passed as `lambdaRole` when an execution starts. */
   swfInvokeRole: iam.IRole;
+  /** Download links through CloudFront: the distribution's URL and the signing key's secret. */
+  playback?: { baseUrl: string; signingKey: secretsmanager.ISecret };
   /** Steady-state requests per second across the API, and the burst above it. */
   throttlingRateLimit?: number;
   throttlingBurstLimit?: number;
@@ -24,11 +29,17 @@ export interface StarterProps {
  * The starters: the HTTP API (API Gateway REST API, IAM-authorized, in front of lambda/api.ts)
  * and the upload event (S3 ObjectCreated on the upload bucket -> lambda/upload-event.ts). Both
  * start ProcessVideo executions with the SWF invoke role as `lambdaRole`.
+ *
+ * S3 invokes the upload-event function asynchronously: Lambda retries a failed invocation twice,
+ * then sends the event to a dead-letter queue (`uploadEventDlq`, alarmed in Operations), so a
+ * start that never happened is never silent.
  */
 export class Starter extends Construct {
   readonly api: apigw.RestApi;
   readonly apiFunction: PipelineFunction;
   readonly uploadEventFunction: PipelineFunction;
+  /** Upload events whose start failed after Lambda's retries (on-failure destination). */
+  readonly uploadEventDlq: sqs.Queue;
   readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: StarterProps) {
@@ -47,14 +58,33 @@ export class Starter extends Construct {
       memorySize: 512,
       // API Gateway gives an integration 29 s.
       timeout: Duration.seconds(29),
-      environment,
+      environment: {
+        ...environment,
+        ...(props.playback ? { PLAYBACK_BASE_URL: props.playback.baseUrl, PLAYBACK_KEY_SECRET_ARN: props.playback.signingKey.secretArn } : {}),
+      },
     });
+    props.playback?.signingKey.grantRead(this.apiFunction);
     this.uploadEventFunction = new PipelineFunction(this, 'UploadEventHandler', {
       entry: 'upload-event',
       description: 'Starts the video workflow when an upload lands in the upload bucket',
       memorySize: 256,
       timeout: Duration.seconds(60),
       environment,
+    });
+    this.uploadEventDlq = new sqs.Queue(this, 'UploadEventDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The longest SQS keeps a message: time to notice the alarm and replay the event.
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.uploadEventDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: the on-failure destination of the upload-event function.',
+    });
+    this.uploadEventFunction.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.uploadEventDlq),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
     });
 
     // The API: upload records and uploads (read, write, delete an empty upload), presigned reads of
@@ -74,8 +104,10 @@ export class Starter extends Construct {
         resources: [props.domainArn],
       }),
     );
-    // The upload event: reads the upload record, finds an existing run, starts one.
+    // The upload event: reads the upload record, finds an existing run, starts one, or records why
+    // it refused the upload (only that record may be written).
     MediaStorage.grantObjects(this.uploadEventFunction, storage.uploadBucket, ['read']);
+    this.uploadEventFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [storage.uploadBucket.arnForObjects('*/upload-rejected.json')] }));
     grantStartExecutions(this.uploadEventFunction, props);
     for (const [fn, buckets] of [
       [this.apiFunction, [storage.uploadBucket, storage.mediaBucket]],
@@ -88,18 +120,13 @@ export class Starter extends Construct {
         });
       }
     }
+    Validations.of(this.uploadEventFunction.role!).acknowledge({
+      id: `${MediaStorage.objectWildcardFinding(storage.uploadBucket).slice(0, -1)}/upload-rejected.json]`,
+      reason: 'The upload event writes only <videoId>/upload-rejected.json (why it refused an upload) for any video id.',
+    });
 
     storage.uploadBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.uploadEventFunction));
-    // CDK configures bucket notifications through a singleton custom resource function of its own.
-    for (const child of Stack.of(this).node.children) {
-      if (child.node.id.startsWith('BucketNotificationsHandler')) {
-        Validations.of(child).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: 'The role of aws-cdk-lib\'s BucketNotificationsHandler (it writes the upload bucket\'s notification configuration at deploy time); CDK gives it the basic execution policy for its logs and offers no way to replace it.',
-        });
-      }
-    }
-
+    // CDK's BucketNotificationsHandler writes this configuration with MediaStorage.notificationsRole.
     this.accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: 'video-pipeline',

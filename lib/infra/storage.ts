@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -26,9 +26,21 @@ export class MediaStorage extends Construct {
   readonly logBucket: s3.Bucket;
   readonly uploadBucket: s3.Bucket;
   readonly mediaBucket: s3.Bucket;
+  /** The role of CDK's BucketNotificationsHandler, which writes the upload bucket's event configuration. */
+  readonly notificationsRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: MediaStorageProps = {}) {
     super(scope, id);
+    // CDK's BucketNotificationsHandler attaches the AWSLambdaBasicExecutionRole managed policy (logs
+    // on any log group) to the role it is given unless that role is immutable; so it gets a
+    // reference to ours, made below once the bucket's ARN exists.
+    let notificationsRole: iam.Role | undefined;
+    const notificationsRoleRef = iam.Role.fromRoleArn(
+      this,
+      'UploadNotificationsRoleRef',
+      Lazy.string({ produce: () => notificationsRole!.roleArn }),
+      { mutable: false },
+    );
     const common = {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -48,6 +60,7 @@ export class MediaStorage extends Construct {
       ...common,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'uploads/',
+      notificationsHandlerRole: notificationsRoleRef,
       lifecycleRules: [
         { id: 'abort-abandoned-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
         { id: 'expire-uploads', expiration: Duration.days(props.uploadRetentionDays ?? 30) },
@@ -64,12 +77,36 @@ export class MediaStorage extends Construct {
       ],
     });
 
+    const stack = Stack.of(this);
+    notificationsRole = this.notificationsRole = new iam.Role(this, 'UploadNotificationsRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Role of CDK\'s BucketNotificationsHandler: writes the upload bucket\'s event notification configuration at deploy time',
+      // Inline, so the handler (which depends on the role) never runs before its permissions exist.
+      inlinePolicies: {
+        UploadBucketNotifications: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ actions: ['s3:GetBucketNotification', 's3:PutBucketNotification'], resources: [this.uploadBucket.bucketArn] }),
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/lambda/*BucketNotificationsHandler*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+            }),
+          ],
+        }),
+      },
+    });
+    Validations.of(this.notificationsRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/*BucketNotificationsHandler*]',
+      reason:
+        'The logs of aws-cdk-lib\'s BucketNotificationsHandler, whose function name CloudFormation generates; this role replaces the AWSLambdaBasicExecutionRole policy CDK would attach (logs on every log group) through the bucket\'s notificationsHandlerRole.',
+    });
+
     this.mediaBucket = new s3.Bucket(this, 'Media', {
       ...common,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'media/',
       lifecycleRules: [{ id: 'abort-abandoned-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      // Players fetch playlists, segments and thumbnails through presigned GETs.
+      // Players fetch through CloudFront (lib/infra/playback.ts); presigned GETs (the API without
+      // a distribution, scripts) need CORS on the bucket itself.
       cors: [
         {
           allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],

@@ -1,16 +1,10 @@
-import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { registrationSpec, type RegistrationSpec } from '../registration/spec';
-import { LOG_RETENTION, PipelineFunction } from './function-preset';
+import { PipelineFunction } from './function-preset';
+import { customResourceProvider } from './provider';
 import { swfDomainArn } from './swf';
-
-export interface SwfRegistrationProps {
-  /** The role SWF assumes to invoke the step functions: the workflow type's defaultLambdaRole. */
-  lambdaRole: iam.IRole;
-}
 
 /**
  * CloudFormation has no SWF resource types, so a custom resource (Provider framework, handler
@@ -19,6 +13,11 @@ export interface SwfRegistrationProps {
  * is the resource's properties: changing anything in the definition is an Update, which fails with
  * a clear message when a registered type would need a new version. Delete deprecates (SWF cannot
  * delete a domain).
+ *
+ * The spec names no IAM role (no defaultLambdaRole): the invoke role is re-created with a new ARN
+ * after a rollback or a destroy, and SWF cannot change a registered type, so the starters pass
+ * `lambdaRole` on every StartWorkflowExecution instead. Nothing registered depends on a resource
+ * of the stack, so Create after Delete always succeeds.
  */
 export class SwfRegistration extends Construct {
   readonly spec: RegistrationSpec;
@@ -27,10 +26,10 @@ export class SwfRegistration extends Construct {
   readonly resource: CustomResource;
   readonly handler: PipelineFunction;
 
-  constructor(scope: Construct, id: string, props: SwfRegistrationProps) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.spec = registrationSpec({ lambdaRoleArn: props.lambdaRole.roleArn });
+    this.spec = registrationSpec();
     this.domainName = this.spec.domain.name;
     this.domainArn = swfDomainArn(stack, this.domainName);
 
@@ -59,36 +58,13 @@ export class SwfRegistration extends Construct {
       }),
     );
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['swf:RegisterDomain'], resources: ['*'] }));
-    // The workflow type is registered with the invoke role as its defaultLambdaRole.
-    this.handler.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [props.lambdaRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
-      }),
-    );
     Validations.of(this.handler.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'swf:RegisterDomain supports no resource-level permissions (Service Authorization Reference), so it is granted on "*"; every other SWF action is on the domain ARN. Active X-Ray tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" for the same reason.',
     });
 
-    // The framework's own function: a role that writes to its own log group (no managed policy).
-    const frameworkLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
-    const frameworkRole = new iam.Role(this, 'ProviderRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Execution role of the SWF registration custom resource\'s Provider framework function',
-    });
-    frameworkLogs.grantWrite(frameworkRole);
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.handler,
-      frameworkOnEventRole: frameworkRole,
-      logGroup: frameworkLogs,
-    });
-    Validations.of(frameworkRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.handler.node.defaultChild as never)}.Arn>:*]`,
-      reason: 'The Provider framework grants itself lambda:InvokeFunction on the handler and its versions (ARN:*); it invokes only that one function.',
-    });
+    const provider = customResourceProvider(this, this.handler, 'SWF registration');
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

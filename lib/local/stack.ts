@@ -89,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const config = readWorkerConfig({ SWF_ENDPOINT: engine.endpoint, AWS_REGION: 'us-east-1', SWF_DOMAIN: DOMAIN });
     const swf = createSwfClient(config, {});
     closers.push(async () => swf.destroy());
-    const registration = await ensureRegistered(swf, registrationSpec({ lambdaRoleArn: LOCAL_LAMBDA_ROLE }));
+    const registration = await ensureRegistered(swf, registrationSpec());
 
     const logger = new Logger({ serviceName: 'decider', logLevel });
     const chunking: ChunkingConfig = checkChunking({ ...DEFAULT_CHUNKING, ...options.chunking });

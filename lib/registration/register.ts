@@ -58,14 +58,18 @@ export const DOMAIN_ADVICE =
 
 type Config = Record<string, string | undefined>;
 
-/** The fields SWF reports in a type's `configuration`, from the spec's defaults. */
+/**
+ * The fields SWF reports in a type's `configuration`, from the spec's defaults. defaultLambdaRole
+ * is not among them: the spec never sets it (see registrationSpec), and one that an older
+ * deployment registered is harmless, because every start names its own lambdaRole; comparing it
+ * would make a re-created role's new ARN a conflict, which is exactly what must not happen.
+ */
 function workflowConfig(t: WorkflowTypeSpec): Config {
   return {
     defaultTaskList: t.defaults.taskList,
     defaultExecutionStartToCloseTimeout: t.defaults.executionStartToCloseTimeout,
     defaultTaskStartToCloseTimeout: t.defaults.taskStartToCloseTimeout,
     defaultChildPolicy: t.defaults.childPolicy,
-    defaultLambdaRole: t.defaults.lambdaRole,
   };
 }
 
@@ -188,7 +192,6 @@ export async function ensureRegistered(swf: SwfRegistrationClient, spec: Registr
         defaultExecutionStartToCloseTimeout: t.defaults.executionStartToCloseTimeout,
         defaultTaskStartToCloseTimeout: t.defaults.taskStartToCloseTimeout,
         defaultChildPolicy: t.defaults.childPolicy as 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON',
-        ...(t.defaults.lambdaRole ? { defaultLambdaRole: t.defaults.lambdaRole } : {}),
       }),
     );
   }

@@ -23,8 +23,6 @@ export interface WorkflowTypeDefaults {
   executionStartToCloseTimeout: string;
   taskStartToCloseTimeout: string;
   childPolicy: string;
-  /** IAM role SWF assumes to invoke Lambda tasks of executions started without `lambdaRole`. */
-  lambdaRole?: string;
 }
 
 export interface WorkflowTypeSpec {
@@ -63,13 +61,15 @@ export interface RegistrationSpec {
  */
 export const ACTIVITY_SCHEDULE_TO_START_SECONDS = 300;
 
-export interface RegistrationSpecOptions {
-  /** ARN of the role SWF assumes to invoke the step functions (the workflow type's defaultLambdaRole). */
-  lambdaRoleArn?: string;
-}
-
-/** The video workflow's registration, from lib/video/definition.ts. */
-export function registrationSpec(options: RegistrationSpecOptions = {}): RegistrationSpec {
+/**
+ * The video workflow's registration, from lib/video/definition.ts.
+ *
+ * No `defaultLambdaRole`, on purpose: SWF never changes a registered type, and the invoke role's
+ * ARN changes whenever CloudFormation re-creates the role (after a rollback or a destroy), so a
+ * type bound to it could never be registered again under the same version. Every start passes
+ * `lambdaRole` instead (lib/api/starter.ts), which SWF reads per execution.
+ */
+export function registrationSpec(): RegistrationSpec {
   return {
     domain: { name: DOMAIN, retentionDays: RETENTION_DAYS, description: 'Video pipeline: upload, probe, transcode, thumbnails, publish' },
     workflowTypes: [
@@ -84,7 +84,6 @@ export function registrationSpec(options: RegistrationSpecOptions = {}): Registr
         executionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose,
         taskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose,
         childPolicy: CHILD_POLICY,
-        ...(options.lambdaRoleArn ? { lambdaRole: options.lambdaRoleArn } : {}),
       },
     })),
     activityTypes: Object.entries(STEPS).map(([step, s]) => ({
@@ -132,7 +131,7 @@ export function parseRegistrationSpec(properties: unknown): RegistrationSpec {
         name: text(t['name'], `${where}.name`),
         version: text(t['version'], `${where}.version`),
         ...optionalText(t['description'], `${where}.description`, 'description'),
-        defaults: { ...defaults, ...optionalText(d['lambdaRole'], `${where}.defaults.lambdaRole`, 'lambdaRole') },
+        defaults,
       };
     }),
     activityTypes: list(root['activityTypes'], 'activityTypes').map((value, i) => {

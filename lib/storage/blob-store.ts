@@ -34,7 +34,12 @@ export interface BlobStore {
   list(prefix: string): Promise<BlobInfo[]>;
   delete(key: string): Promise<void>;
   presignGet(key: string, expiresInSeconds: number): Promise<PresignedRequest>;
-  presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<PresignedRequest>;
+  /**
+   * A URL that accepts one PUT of `key`. With `sizeBytes`, the body must be exactly that long: S3
+   * checks the signed Content-Length (a presigned PUT cannot carry a range), which is how an
+   * upload's size is capped.
+   */
+  presignPut(key: string, contentType: string, expiresInSeconds: number, sizeBytes?: number): Promise<PresignedRequest>;
 }
 
 export class InvalidKeyError extends Error {

@@ -107,3 +107,5 @@ export function resolveLocalMediaPath(pathname: string, basePath = new URL(DEFAU
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
+export * from './playback-url';
+export * from './playback-key';

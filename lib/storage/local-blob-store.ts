@@ -208,11 +208,12 @@ export class LocalBlobStore implements BlobStore {
     return { url: this.urlOf(key), method: 'GET', headers: {}, expiresAt: this.expiresAt(expiresInSeconds) };
   }
 
-  async presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<PresignedRequest> {
+  /** The local server checks `content-length` against the size POST /videos declared. */
+  async presignPut(key: string, contentType: string, expiresInSeconds: number, sizeBytes?: number): Promise<PresignedRequest> {
     return {
       url: this.urlOf(key),
       method: 'PUT',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, ...(sizeBytes !== undefined ? { 'content-length': String(sizeBytes) } : {}) },
       expiresAt: this.expiresAt(expiresInSeconds),
     };
   }

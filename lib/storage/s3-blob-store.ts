@@ -234,18 +234,24 @@ export class S3BlobStore implements BlobStore {
     return { url, method: 'GET', headers: {}, expiresAt: new Date(this.now() + expiresIn * 1000).toISOString() };
   }
 
-  /** The client must send `content-type` exactly as returned in `headers`: it is signed. */
-  async presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<PresignedRequest> {
+  /**
+   * The client must send `headers` exactly as returned: they are signed. With `sizeBytes` that
+   * includes `content-length`, so S3 refuses (403 SignatureDoesNotMatch) a body of any other size.
+   */
+  async presignPut(key: string, contentType: string, expiresInSeconds: number, sizeBytes?: number): Promise<PresignedRequest> {
     validateKey(key);
     const expiresIn = checkExpiry(expiresInSeconds);
-    const url = await getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }), {
-      expiresIn,
-      signableHeaders: new Set(['content-type']),
-    });
+    if (sizeBytes !== undefined && !(Number.isSafeInteger(sizeBytes) && sizeBytes > 0)) throw new RangeError(`sizeBytes must be a positive integer, got ${sizeBytes}`);
+    const sized = sizeBytes !== undefined;
+    const url = await getSignedUrl(
+      this.client,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ...(sized ? { ContentLength: sizeBytes } : {}) }),
+      { expiresIn, signableHeaders: new Set(sized ? ['content-type', 'content-length'] : ['content-type']) },
+    );
     return {
       url,
       method: 'PUT',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, ...(sized ? { 'content-length': String(sizeBytes) } : {}) },
       expiresAt: new Date(this.now() + expiresIn * 1000).toISOString(),
     };
   }

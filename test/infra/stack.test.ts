@@ -3,14 +3,10 @@
  * bundling; synth.test.ts covers bundling), targeted assertions.
  */
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { registrationSpec } from '../../lib/registration/spec';
 import { swfDomainArn } from '../../lib/infra/swf';
 import { DECIDER_DECISIONS } from '../../lib/infra/decider';
-import { CopyBinariesBundling } from '../../lib/infra/ffmpeg-layer';
 import { DOMAIN, RENDITION_WORKFLOW_TYPE, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TYPE } from '../../lib/video/definition';
 import { resourcesOf, synthPipeline, type Synthesized } from './synth';
 
@@ -35,13 +31,14 @@ const actionsOf = (st: Statement): string[] => (Array.isArray(st.Action) ? st.Ac
 const roleOf = (fnLogicalId: string): string => (s.templateJson as any).Resources[fnLogicalId].Properties.Role['Fn::GetAtt'][0];
 
 describe('storage', () => {
-  test('three buckets: SSE-S3, public access blocked, owner-enforced, not versioned, retained', () => {
+  test('four buckets: SSE-S3, public access blocked, owner-enforced (CloudFront\'s log bucket: owner-preferred, for its log ACLs), not versioned, retained', () => {
     const buckets = resourcesOf(s.templateJson, 'AWS::S3::Bucket');
-    expect(buckets).toHaveLength(3);
+    expect(buckets).toHaveLength(4);
     for (const [logicalId, bucket] of buckets) {
       expect(bucket.Properties!.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
       expect(bucket.Properties!.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-      expect(bucket.Properties!.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+      const ownership = logicalId === id(s.stack.playback.logBucket) ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced';
+      expect(bucket.Properties!.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: ownership }] });
       expect(bucket.Properties!.VersioningConfiguration).toBeUndefined();
       expect((s.templateJson as any).Resources[logicalId].DeletionPolicy).toBe('Retain');
     }
@@ -49,7 +46,7 @@ describe('storage', () => {
 
   test('every bucket policy denies requests without TLS', () => {
     const policies = resourcesOf(s.templateJson, 'AWS::S3::BucketPolicy');
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(4);
     for (const [, policy] of policies) {
       expect(policy.Properties!.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
@@ -107,18 +104,9 @@ describe('step functions', () => {
     s.template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleArchitectures: ['x86_64'], CompatibleRuntimes: ['nodejs22.x'] });
   });
 
-  test('the layer is assembled without Docker; a missing binary is a clear error, not a Docker fallback', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'layer-'));
-    try {
-      expect(() => new CopyBinariesBundling({ ffmpeg: path.join(dir, 'no-such-ffmpeg') }).tryBundle(path.join(dir, 'out'))).toThrow(/no-such-ffmpeg is missing; run npm install/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   test('every function of ours has its own log group (30 days) and a role without managed policies', () => {
     const ours = resourcesOf(s.templateJson, 'AWS::Lambda::Function').filter(([, f]) => f.Properties!.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(Object.keys(STEPS).length + 3); // + registration handler, API, upload event
+    expect(ours).toHaveLength(Object.keys(STEPS).length + 4); // + registration handler, API, upload event, playback key sync
     for (const [, fn] of ours) {
       const logGroup = (s.templateJson as any).Resources[fn.Properties!.LoggingConfig.LogGroup.Ref];
       expect(logGroup.Properties.RetentionInDays).toBe(30);
@@ -155,13 +143,13 @@ describe('step functions', () => {
 });
 
 describe('SWF registration custom resource', () => {
-  test('its properties are the registration spec of the definition, with the invoke role as defaultLambdaRole', () => {
+  test('its properties are the registration spec of the definition, and name no resource of the stack (a re-created role cannot conflict)', () => {
     const [[, resource]] = resourcesOf(s.templateJson, 'Custom::SwfRegistration') as [[string, { Properties: Record<string, unknown> }]];
     const { ServiceToken, ...properties } = resource.Properties;
     expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SwfProviderframeworkonEvent/), 'Arn'] });
-    const expected = JSON.parse(JSON.stringify(registrationSpec({ lambdaRoleArn: 'ROLE' })));
-    for (const type of expected.workflowTypes) type.defaults.lambdaRole = { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] };
-    expect(properties).toEqual(expected);
+    expect(properties).toEqual(JSON.parse(JSON.stringify(registrationSpec())));
+    // Plain data: no Ref/Fn::GetAtt, so a role re-created with a new ARN changes nothing registered.
+    expect(JSON.stringify(properties)).not.toMatch(/Fn::|"Ref"|lambdaRole/);
     expect(properties).toMatchObject({
       domain: { name: DOMAIN, retentionDays: RETENTION_DAYS },
       workflowTypes: [WORKFLOW_TYPE, RENDITION_WORKFLOW_TYPE].map((t) => ({ name: t.name, version: t.version, defaults: { taskList: TASK_LISTS.decisions } })),
@@ -192,13 +180,8 @@ describe('SWF registration custom resource', () => {
         'swf:UndeprecateWorkflowType',
       ].sort(),
     );
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Action: 'iam:PassRole',
-        Resource: { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] },
-        Condition: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
-      }),
-    );
+    // It registers no role, so it passes none.
+    expect(statements.filter((st) => actionsOf(st).includes('iam:PassRole'))).toEqual([]);
   });
 
   test('the decider and the starters wait for the registration', () => {
@@ -248,11 +231,21 @@ describe('decider', () => {
     s.template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
   });
 
-  test('the task role: SWF decisions on the domain ARN only, polling only the decision task list', () => {
+  test('the task role: SWF decisions on the domain ARN only, polling only the decision task list, passing only the invoke role', () => {
     const taskRole = s.stack.getLogicalId(s.stack.decider.taskDefinition.taskRole.node.defaultChild as never);
     const statements = statementsOf(taskRole);
-    for (const st of statements) expect(st.Resource).toEqual(domainArn);
-    expect(statements.flatMap(actionsOf).sort()).toEqual(['swf:PollForDecisionTask', 'swf:RespondDecisionTaskCompleted', ...DECIDER_DECISIONS].sort());
+    const swf = statements.filter((st) => actionsOf(st).every((a) => a.startsWith('swf:')));
+    for (const st of swf) expect(st.Resource).toEqual(domainArn);
+    expect(swf.flatMap(actionsOf).sort()).toEqual(['swf:PollForDecisionTask', 'swf:RespondDecisionTaskCompleted', ...DECIDER_DECISIONS].sort());
+    // Child workflows (a long video's renditions): on the decision task list, with the parent's lambdaRole.
+    expect(statements.find((st) => st.Action === 'swf:StartChildWorkflowExecution')?.Condition).toEqual({ StringEquals: { 'swf:taskList.name': TASK_LISTS.decisions } });
+    expect(statements.filter((st) => !swf.includes(st))).toEqual([
+      expect.objectContaining({
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [id(s.stack.workers.swfInvokeRole), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'swf.amazonaws.com' } },
+      }),
+    ]);
     expect(statements.find((st) => st.Action === 'swf:PollForDecisionTask')?.Condition).toEqual({ StringEquals: { 'swf:taskList.name': TASK_LISTS.decisions } });
     expect(statements.find((st) => st.Action === 'swf:ScheduleActivityTask')?.Condition).toEqual({
       StringEquals: { 'swf:activityType.name': Object.values(STEPS).map((st) => st.functionName), 'swf:taskList.name': TASK_LISTS.activities },
@@ -316,6 +309,45 @@ describe('starter', () => {
     }
   });
 
+  test('a failed upload event is retried twice, then goes to the dead-letter queue (encrypted, TLS only, kept 14 days)', () => {
+    const fn = id(s.stack.starter.uploadEventFunction);
+    const dlq = id(s.stack.starter.uploadEventDlq);
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+    });
+    expect((s.templateJson as any).Resources[dlq].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+    expect(statementsOf(roleOf(fn))).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [dlq, 'Arn'] } }));
+  });
+
+  test('the upload event may write only the rejection record to the upload bucket', () => {
+    const writes = statementsOf(roleOf(id(s.stack.starter.uploadEventFunction))).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:Put')));
+    expect(writes).toEqual([
+      expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id(s.stack.storage.uploadBucket), 'Arn'] }, '/*/upload-rejected.json']] } }),
+    ]);
+  });
+
+  test('the bucket notifications handler runs with our role: no managed policy, only the upload bucket\'s notifications and its own logs', () => {
+    const handlers = resourcesOf(s.templateJson, 'AWS::Lambda::Function').filter(([logicalId]) => logicalId.startsWith('BucketNotificationsHandler'));
+    expect(handlers).toHaveLength(1);
+    expect(handlers[0]![1].Properties!.Role).toEqual({ 'Fn::GetAtt': [id(s.stack.storage.notificationsRole), 'Arn'] });
+    const role = (s.templateJson as any).Resources[id(s.stack.storage.notificationsRole)].Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const statements = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      expect.objectContaining({ Action: ['s3:GetBucketNotification', 's3:PutBucketNotification'], Resource: { 'Fn::GetAtt': [id(s.stack.storage.uploadBucket), 'Arn'] } }),
+      expect.objectContaining({ Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'] }),
+    ]);
+    expect(JSON.stringify(statements[1].Resource)).toContain(':log-group:/aws/lambda/*BucketNotificationsHandler*');
+    expect(statementsOf(id(s.stack.storage.notificationsRole))).toEqual([]);
+  });
+
   test('ObjectCreated on the upload bucket invokes the upload-event function', () => {
     s.template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: id(s.stack.storage.uploadBucket) },
@@ -329,6 +361,71 @@ describe('starter', () => {
       FunctionName: { 'Fn::GetAtt': [id(s.stack.starter.uploadEventFunction), 'Arn'] },
       SourceArn: { 'Fn::GetAtt': [id(s.stack.storage.uploadBucket), 'Arn'] },
     });
+  });
+});
+
+describe('playback', () => {
+  const distribution = () => (s.templateJson as any).Resources[id(s.stack.playback.distribution)].Properties.DistributionConfig;
+
+  test('a CloudFront distribution serves the media bucket through origin access control (no OAI, bucket stays private)', () => {
+    const config = distribution();
+    expect(config.Origins).toHaveLength(1);
+    const origin = config.Origins[0];
+    expect(origin.DomainName).toEqual({ 'Fn::GetAtt': [id(s.stack.storage.mediaBucket), 'RegionalDomainName'] });
+    expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Id'] });
+    expect(origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    s.template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+    s.template.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 0);
+    // The media bucket admits exactly this distribution, for reads.
+    const policy = resourcesOf(s.templateJson, 'AWS::S3::BucketPolicy').find(([, p]) => p.Properties!.Bucket.Ref === id(s.stack.storage.mediaBucket))![1];
+    expect(policy.Properties!.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+      }),
+    );
+    expect(JSON.stringify(policy.Properties!.PolicyDocument.Statement)).toContain(id(s.stack.playback.distribution));
+  });
+
+  test('every request goes through the token function (viewer request, cloudfront-js-2.0, with the key store), HTTPS only, GET/HEAD/OPTIONS', () => {
+    const behavior = distribution().DefaultCacheBehavior;
+    expect(behavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD', 'OPTIONS'] });
+    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [id(s.stack.playback.authFunction), 'FunctionARN'] } }]);
+    expect(distribution().CacheBehaviors).toBeUndefined();
+    const fn = (s.templateJson as any).Resources[id(s.stack.playback.authFunction)].Properties;
+    expect(fn.FunctionConfig).toMatchObject({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: [{ KeyValueStoreARN: { 'Fn::GetAtt': [id(s.stack.playback.keyValueStore), 'Arn'] } }] });
+    expect(fn.FunctionCode).toContain('verifyPlaybackUri');
+    expect(distribution().Logging).toMatchObject({ Bucket: { 'Fn::GetAtt': [id(s.stack.playback.logBucket), 'RegionalDomainName'] } });
+  });
+
+  test('the signing key is generated at deploy time (never in the template), copied into the key store, and readable by the API only', () => {
+    const secret = (s.templateJson as any).Resources[id(s.stack.playback.signingKey)].Properties;
+    expect(secret.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret.SecretString).toBeUndefined();
+    const sync = resourcesOf(s.templateJson, 'Custom::PlaybackSigningKey');
+    expect(sync).toHaveLength(1);
+    expect(sync[0]![1].Properties).toMatchObject({
+      SecretArn: { Ref: id(s.stack.playback.signingKey) },
+      KeyValueStoreArn: { 'Fn::GetAtt': [id(s.stack.playback.keyValueStore), 'Arn'] },
+    });
+    const readers = resourcesOf(s.templateJson, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties!.PolicyDocument).includes('secretsmanager:GetSecretValue'))
+      .flatMap(([, p]) => (p.Properties!.Roles as { Ref: string }[]).map((r) => r.Ref))
+      .sort();
+    expect(readers).toEqual([roleOf(id(s.stack.starter.apiFunction)), s.stack.getLogicalId(s.stack.playback.node.findChild('KeySyncHandlerRole').node.defaultChild as never)].sort());
+  });
+
+  test('the API signs its download links with that key, under the distribution\'s URL, once the key is in the store', () => {
+    const api = (s.templateJson as any).Resources[id(s.stack.starter.apiFunction)];
+    expect(api.Properties.Environment.Variables).toMatchObject({
+      PLAYBACK_BASE_URL: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [id(s.stack.playback.distribution), 'DomainName'] }]] },
+      PLAYBACK_KEY_SECRET_ARN: { Ref: id(s.stack.playback.signingKey) },
+    });
+    expect(api.DependsOn).toContain(s.stack.getLogicalId(s.stack.playback.keySync.node.defaultChild as never));
   });
 });
 
@@ -361,10 +458,23 @@ describe('operations', () => {
     for (const [, alarm] of resourcesOf(s.templateJson, 'AWS::CloudWatch::Alarm')) expect(alarm.Properties!.AlarmActions).toBeUndefined();
   });
 
-  test('outputs: API URL, buckets, domain, invoke role', () => {
-    for (const name of ['ApiUrl', 'UploadBucketName', 'MediaBucketName', 'LogBucketName', 'SwfDomainName', 'SwfLambdaRoleArn', 'DeciderLogGroupName']) s.template.hasOutput(name, {});
+  test('an alarm on the upload-event dead-letter queue: one message is a video that never started', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(s.stack.starter.uploadEventDlq), 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('outputs: API URL, playback URL, the DLQ, buckets, domain, invoke role', () => {
+    const names = ['ApiUrl', 'PlaybackUrl', 'UploadEventDlqUrl', 'UploadBucketName', 'MediaBucketName', 'LogBucketName', 'SwfDomainName', 'SwfLambdaRoleArn', 'DeciderLogGroupName'];
+    for (const name of names) s.template.hasOutput(name, {});
     s.template.hasOutput('SwfDomainName', { Value: DOMAIN });
-    expect(Object.keys((s.templateJson as any).Outputs)).toHaveLength(7);
+    s.template.hasOutput('PlaybackUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [id(s.stack.playback.distribution), 'DomainName'] }]] } });
+    expect(Object.keys((s.templateJson as any).Outputs).sort()).toEqual(names.sort());
   });
 });
 
@@ -379,7 +489,7 @@ describe('context options', () => {
     const topic = 'arn:aws:sns:us-east-1:123456789012:video-alarms';
     const p = synthPipeline({ context: { alarmTopicArn: topic, uploadRetentionDays: '7' } });
     const alarms = resourcesOf(p.templateJson, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties!.AlarmActions).toEqual([topic]);
       expect(alarm.Properties!.OKActions).toEqual([topic]);

@@ -9,12 +9,14 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { STACK_NAME } from '../../lib/infra/app';
-import { FFMPEG_BINARY, FFPROBE_BINARY } from '../../lib/infra/paths';
+import { defaultLayerFiles } from '../../lib/infra/ffmpeg-layer';
 import { registrationSpec } from '../../lib/registration/spec';
 import { STEPS, WORKFLOW_TYPE } from '../../lib/video/definition';
 import { startTestEngine, unique } from '../helpers/engine';
+import { readZip } from '../helpers/zip';
 import { REPO_ROOT } from './synth';
 
 /** Generous: the budget is a minute on an idle machine, but this runs next to other test files. */
@@ -64,22 +66,19 @@ test('npm run synth exits 0, offline, without Docker, within budget', () => {
   expect(elapsedMs).toBeLessThan(SYNTH_BUDGET_MS);
 });
 
-test('the ffmpeg layer holds bin/ffmpeg and bin/ffprobe, world-executable, as shipped by the npm installers', () => {
+test('the ffmpeg layer is one zip of bin/ffmpeg and bin/ffprobe, world-executable, as the packages of lib/infra/ffmpeg-binaries.json ship them', () => {
   const layers = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::LayerVersion');
   expect(layers).toHaveLength(1);
-  const dir = assetDir(layers[0]![0]);
-  expect(readdirSync(dir)).toEqual(['bin']);
-  expect(readdirSync(path.join(dir, 'bin')).sort()).toEqual(['ffmpeg', 'ffprobe']);
-  for (const [name, source] of [['ffmpeg', FFMPEG_BINARY], ['ffprobe', FFPROBE_BINARY]] as const) {
-    const stat = statSync(path.join(dir, 'bin', name));
-    expect(stat.size).toBe(statSync(source).size);
-    expect(stat.mode & 0o777).toBe(0o755);
-  }
+  const zip = assetDir(layers[0]![0]);
+  expect(zip).toMatch(/\.zip$/);
+  const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+  const expected = Object.entries(defaultLayerFiles()).map(([name, file]) => ({ name: `bin/${name}`, mode: 0o100755, size: statSync(file).size, sha256: sha(file), system: 3 }));
+  expect(readZip(zip)).toEqual(expected);
 });
 
 test('every function is a local esbuild bundle (index.js + source map) that loads without the ffmpeg installers', () => {
   const fns = lambdaFunctions();
-  expect(fns).toHaveLength(Object.keys(STEPS).length + 3);
+  expect(fns).toHaveLength(Object.keys(STEPS).length + 4);
   for (const [id] of fns) {
     const dir = assetDir(id);
     expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
@@ -103,7 +102,7 @@ test('the bundled registration handler registers and deprecates against swf-loca
   const bundle = path.join(assetDir(handlers[0]![0]), 'index.js');
   const t = await startTestEngine({ pollTimeoutMs: 500 });
   try {
-    const spec = registrationSpec({ lambdaRoleArn: 'arn:aws:iam::123456789012:role/swf-invoke' });
+    const spec = registrationSpec();
     spec.domain.name = unique('bundle');
     const properties = { ServiceToken: 'token', ...spec };
     const script = `

@@ -74,7 +74,7 @@ afterAll(async () => {
 });
 
 async function uploadVideo(fileName: string, body: string): Promise<CreateVideoResponse> {
-  const res = await fetch(`${api.url}/videos`, { method: 'POST', body: JSON.stringify({ fileName }) });
+  const res = await fetch(`${api.url}/videos`, { method: 'POST', body: JSON.stringify({ fileName, sizeBytes: Buffer.byteLength(body) }) });
   expect(res.status).toBe(201);
   const created = (await res.json()) as CreateVideoResponse;
   const put = await fetch(created.upload.url, { method: 'PUT', headers: created.upload.headers, body });

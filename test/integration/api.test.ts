@@ -63,7 +63,7 @@ async function expectError(res: Response, status: number, code: string): Promise
   expect(typeof body.error.message).toBe('string');
 }
 
-async function createVideo(body: object = { fileName: 'clip.mp4', contentType: 'video/mp4' }): Promise<CreateVideoResponse> {
+async function createVideo(body: object = { fileName: 'clip.mp4', contentType: 'video/mp4', sizeBytes: 4096 }): Promise<CreateVideoResponse> {
   const res = await fetch(`${api.url}/videos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(res.status).toBe(201);
   return (await json(res)) as CreateVideoResponse;
@@ -178,8 +178,17 @@ describe('bad requests over HTTP', () => {
     expect((await fetch(`${api.url}/files/uploads/${created.videoId}/source`)).status).toBe(404);
     const list = await swf.listOpenWorkflowExecutions({ domain: DOMAIN, startTimeFilter: { oldestDate: new Date(0) }, executionFilter: { workflowId: created.videoId } });
     expect(list.executionInfos).toEqual([]);
+    // Another length than POST /videos declared (the signed content-length on S3): refused.
+    await expectError(await fetch(url, { method: 'PUT', headers: { 'content-type': 'video/mp4' }, body: 'abc' }), 400, 'UploadSizeMismatch');
     // application/octet-stream is fine.
-    expect((await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: 'abc' })).status).toBe(200);
+    const small = await createVideo({ sizeBytes: 3 });
+    expect(small.upload.headers).toEqual({ 'content-type': 'application/octet-stream', 'content-length': '3' });
+    expect((await fetch(small.upload.url, { method: 'PUT', headers: small.upload.headers, body: 'abc' })).status).toBe(200);
+  });
+
+  it('POST /videos: sizeBytes is required, and over the limit is 413 before anything is written', async () => {
+    await expectError(await fetch(`${api.url}/videos`, { method: 'POST', body: JSON.stringify({ fileName: 'a.mp4' }) }), 400, 'InvalidRequest');
+    await expectError(await fetch(`${api.url}/videos`, { method: 'POST', body: JSON.stringify({ sizeBytes: MAX_UPLOAD + 1 }) }), 413, 'PayloadTooLarge');
   });
 
   it('upload routes: only <videoId>/source takes a PUT; media is read-only', async () => {

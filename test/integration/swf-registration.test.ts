@@ -15,10 +15,13 @@ import {
   type RegistrationEvent,
   type RegistrationSpec,
 } from '../../lib/registration';
+import { startVideoWorkflow } from '../../lib/api/starter';
 import { stepTask } from '../../lib/video/workflow';
 import { startTestEngine, unique, type TestEngine } from '../helpers/engine';
 
-const ROLE = 'arn:aws:iam::123456789012:role/video-swf-lambda-invoke';
+/** The invoke role's ARN before and after CloudFormation re-creates it (generated names differ). */
+const ROLE = 'arn:aws:iam::123456789012:role/VideoPipeline-StepsSwfInvokeRole-AAAA1111';
+const NEW_ROLE = 'arn:aws:iam::123456789012:role/VideoPipeline-StepsSwfInvokeRole-BBBB2222';
 
 let t: TestEngine;
 let swf: SWF;
@@ -34,7 +37,7 @@ afterAll(async () => {
 
 /** The stack's spec, in a domain of its own so tests do not interfere. */
 function specIn(domain: string, change: (spec: RegistrationSpec) => void = () => {}): RegistrationSpec {
-  const spec = registrationSpec({ lambdaRoleArn: ROLE });
+  const spec = registrationSpec();
   spec.domain.name = domain;
   change(spec);
   return spec;
@@ -62,7 +65,7 @@ async function statusOf(domain: string): Promise<{ domain?: string; workflow?: s
 
 describe('the spec', () => {
   test('comes from lib/video/definition.ts: domain, workflow type defaults, one activity type per step', () => {
-    const spec = registrationSpec({ lambdaRoleArn: ROLE });
+    const spec = registrationSpec();
     expect(spec.domain).toMatchObject({ name: DOMAIN, retentionDays: RETENTION_DAYS });
     // ProcessVideo and its ProcessRendition child (chunked encoding), with the same defaults.
     expect(spec.workflowTypes).toEqual(
@@ -75,18 +78,19 @@ describe('the spec', () => {
             executionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose,
             taskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose,
             childPolicy: 'TERMINATE',
-            lambdaRole: ROLE,
           },
         }),
       ),
     );
+    // No IAM role anywhere: nothing registered may depend on an ARN the stack regenerates.
+    expect(JSON.stringify(spec)).not.toMatch(/arn:|lambdaRole/i);
     expect(spec.activityTypes.map((a) => [a.name, a.version, a.defaults.taskList, a.defaults.startToCloseTimeout, a.defaults.heartbeatTimeout])).toEqual(
       Object.values(STEPS).map((s) => [s.functionName, s.activityVersion, TASK_LISTS.activities, String(s.timeoutSeconds), String(s.heartbeatSeconds)]),
     );
   });
 
   test('survives the trip through CloudFormation properties (numbers become strings, ServiceToken is ignored)', () => {
-    const spec = registrationSpec({ lambdaRoleArn: ROLE });
+    const spec = registrationSpec();
     const props = { ServiceToken: 'x', ...JSON.parse(JSON.stringify(spec)) };
     props.domain.retentionDays = 7; // a hand-written number
     expect(parseRegistrationSpec(props)).toEqual({ ...spec, domain: { ...spec.domain, retentionDays: '7' } });
@@ -131,8 +135,8 @@ describe('Create', () => {
       defaultExecutionStartToCloseTimeout: WORKFLOW_TIMEOUTS.executionStartToClose,
       defaultTaskStartToCloseTimeout: WORKFLOW_TIMEOUTS.taskStartToClose,
       defaultChildPolicy: 'TERMINATE',
-      defaultLambdaRole: ROLE,
     });
+    expect(w.configuration?.defaultLambdaRole).toBeUndefined();
     for (const s of Object.values(STEPS)) {
       const a = await swf.describeActivityType({ domain, activityType: { name: s.functionName, version: s.activityVersion } });
       expect(a.typeInfo?.status).toBe('REGISTERED');
@@ -226,11 +230,27 @@ describe('Update', () => {
     await expect(swf.describeActivityType({ domain, activityType: { name: 'video-extra', version: '1' } })).rejects.toMatchObject({ name: 'UnknownResourceFault' });
   });
 
-  test('a changed lambda role is a changed configuration too', async () => {
+  test('a workflow type an older deployment registered with a defaultLambdaRole is adopted, not a conflict', async () => {
     const domain = unique('reg');
-    await ensureRegistered(swf, specIn(domain));
-    const moved = specIn(domain, (s) => (s.workflowTypes[0]!.defaults.lambdaRole = 'arn:aws:iam::123456789012:role/other'));
-    await expect(ensureRegistered(swf, moved)).rejects.toThrow(`defaultLambdaRole "${ROLE}" but the stack wants "arn:aws:iam::123456789012:role/other"`);
+    const spec = specIn(domain);
+    await swf.registerDomain({ name: domain, workflowExecutionRetentionPeriodInDays: RETENTION_DAYS });
+    const w = spec.workflowTypes[0]!;
+    await swf.registerWorkflowType({
+      domain,
+      name: w.name,
+      version: w.version,
+      defaultTaskList: { name: w.defaults.taskList },
+      defaultExecutionStartToCloseTimeout: w.defaults.executionStartToCloseTimeout,
+      defaultTaskStartToCloseTimeout: w.defaults.taskStartToCloseTimeout,
+      defaultChildPolicy: 'TERMINATE',
+      defaultLambdaRole: ROLE, // the role of a stack that has since been destroyed
+    });
+    const report = await ensureRegistered(swf, spec);
+    expect(report.types.find((x) => x.kind === 'workflow')?.action).toBe('unchanged');
+    // Starts name the live role, which wins over the stale default.
+    await startVideoWorkflow({ swf, domain, lambdaRole: NEW_ROLE }, { videoId: 'legacy-type', sourceKey: 'legacy-type/source' });
+    const d = await swf.describeWorkflowExecution({ domain, execution: { workflowId: 'legacy-type', runId: await runIdOf(domain, 'legacy-type') } });
+    expect(d.executionConfiguration?.lambdaRole).toBe(NEW_ROLE);
   });
 
   test('with a new version registers it next to the old one', async () => {
@@ -288,6 +308,61 @@ describe('Delete', () => {
     expect(await statusOf(domain)).toEqual({ domain: 'REGISTERED', workflow: 'REGISTERED', activities: Object.values(STEPS).map(() => 'REGISTERED') });
     // And executions can start again.
     await swf.startWorkflowExecution({ domain, workflowId: 'after-redeploy', workflowType: WORKFLOW_TYPE });
+  });
+});
+
+async function runIdOf(domain: string, workflowId: string): Promise<string> {
+  const open = await swf.listOpenWorkflowExecutions({ domain, startTimeFilter: { oldestDate: new Date(0) }, executionFilter: { workflowId } });
+  return open.executionInfos![0]!.execution!.runId!;
+}
+
+describe('redeploying the stack', () => {
+  test('delete, then create with the invoke role re-created under a NEW ARN: succeeds, and executions run with the new role', async () => {
+    const domain = unique('reg');
+    // What the stack sends does not depend on the role, so both deployments send the same spec.
+    const spec = specIn(domain);
+    await handleRegistrationEvent(event('Create', spec), swf);
+    await startVideoWorkflow({ swf, domain, lambdaRole: ROLE }, { videoId: 'first-stack', sourceKey: 'first-stack/source' });
+
+    // cdk destroy (or a rollback): the custom resource's Delete, and the role is gone.
+    await handleRegistrationEvent(event('Delete', spec, undefined, domain), swf);
+    // cdk deploy again: a new role with a new ARN, the same registration.
+    const reports: unknown[] = [];
+    await handleRegistrationEvent(event('Create', specIn(domain)), swf, (_m, r) => reports.push(r));
+    expect(reports).toEqual([expect.objectContaining({ domain: { name: domain, action: 'undeprecated' } })]);
+    expect(await statusOf(domain)).toEqual({ domain: 'REGISTERED', workflow: 'REGISTERED', activities: Object.values(STEPS).map(() => 'REGISTERED') });
+
+    const started = await startVideoWorkflow({ swf, domain, lambdaRole: NEW_ROLE }, { videoId: 'second-stack', sourceKey: 'second-stack/source' });
+    expect(started.started).toBe(true);
+    const d = await swf.describeWorkflowExecution({ domain, execution: { workflowId: 'second-stack', runId: started.runId! } });
+    expect(d.executionConfiguration?.lambdaRole).toBe(NEW_ROLE);
+  });
+
+  test('create after a rolled-back create: a Create that failed half-way, its Delete, then Create succeeds', async () => {
+    const domain = unique('reg');
+    const spec = specIn(domain);
+    // SWF fails the second activity registration: the domain, the workflow type and one activity type exist.
+    let registered = 0;
+    const flaky = new Proxy(swf, {
+      get(target, prop, receiver) {
+        if (prop === 'registerActivityType') {
+          return async (input: unknown) => {
+            if (++registered === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'LimitExceededFault' });
+            return target.registerActivityType(input as never);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(handleRegistrationEvent(event('Create', spec), flaky)).rejects.toThrow('Rate exceeded');
+    // The rollback deletes the resource: whatever was registered is deprecated, the rest is unknown.
+    await handleRegistrationEvent(event('Delete', spec, undefined, domain), swf);
+    expect((await swf.describeDomain({ name: domain })).domainInfo?.status).toBe('DEPRECATED');
+    // The next deployment.
+    await handleRegistrationEvent(event('Create', spec), swf);
+    expect(await statusOf(domain)).toEqual({ domain: 'REGISTERED', workflow: 'REGISTERED', activities: Object.values(STEPS).map(() => 'REGISTERED') });
+    await startVideoWorkflow({ swf, domain, lambdaRole: NEW_ROLE }, { videoId: 'after-rollback', sourceKey: 'after-rollback/source' });
   });
 });
 

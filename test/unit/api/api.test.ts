@@ -1,5 +1,5 @@
 import { UnknownResourceFault } from '@aws-sdk/client-swf';
-import { createApi, uploadRequestKey, type ApiDeps, type ApiRequest, type ApiResponse, type CreateVideoResponse, type StepStatus, type VideoStatus } from '../../../lib/api';
+import { createApi, handleUploadedObjects, uploadRequestKey, type ApiDeps, type ApiRequest, type ApiResponse, type CreateVideoResponse, type StepStatus, type VideoStatus } from '../../../lib/api';
 import { keys } from '../../../lib/video/contracts';
 import { DOMAIN } from '../../../lib/video/definition';
 import { FakeSwf } from './fake-swf';
@@ -39,7 +39,7 @@ function expectError(res: ApiResponse & { json: Record<string, any> }, status: n
 describe('POST /videos', () => {
   it('creates a video: a new id, a presigned PUT for <id>/source and the status URL', async () => {
     const { call, uploads, swf } = setup();
-    const res = await call('POST', '/videos', { body: JSON.stringify({ fileName: 'holiday.mp4', contentType: 'video/mp4' }), baseUrl: 'https://api.example.com/prod' });
+    const res = await call('POST', '/videos', { body: JSON.stringify({ fileName: 'holiday.mp4', contentType: 'video/mp4', sizeBytes: 5000 }), baseUrl: 'https://api.example.com/prod' });
     expect(res.statusCode).toBe(201);
     const body = res.json as CreateVideoResponse;
     expect(body).toEqual({
@@ -47,8 +47,9 @@ describe('POST /videos', () => {
       upload: {
         url: `memory://uploads/${keys.source('vtest1')}?put`,
         method: 'PUT',
-        headers: { 'content-type': 'video/mp4' },
+        headers: { 'content-type': 'video/mp4', 'content-length': '5000' },
         expiresAt: new Date(NOW + 3600_000).toISOString(),
+        sizeBytes: 5000,
         maxBytes: 2 * 1024 * 1024 * 1024,
       },
       statusUrl: 'https://api.example.com/prod/videos/vtest1',
@@ -59,28 +60,29 @@ describe('POST /videos', () => {
       videoId: 'vtest1',
       fileName: 'holiday.mp4',
       contentType: 'video/mp4',
+      sizeBytes: 5000,
       createdAt: new Date(NOW).toISOString(),
     });
     // Nothing starts before the upload.
     expect(swf.callsOf('startWorkflowExecution')).toHaveLength(0);
   });
 
-  it('accepts no body; the content type then comes from the file name or is application/octet-stream', async () => {
+  it('needs only sizeBytes; the content type then comes from the file name or is application/octet-stream', async () => {
     const { call } = setup();
-    const bare = await call('POST', '/videos');
+    const bare = await call('POST', '/videos', { body: '{"sizeBytes":1}' });
     expect(bare.statusCode).toBe(201);
     expect(bare.json.upload.headers['content-type']).toBe('application/octet-stream');
     expect(bare.json.statusUrl).toBe('/videos/vtest1');
-    const mov = await call('POST', '/videos', { body: '{"fileName":"clip.MOV"}' });
+    const mov = await call('POST', '/videos', { body: '{"fileName":"clip.MOV","sizeBytes":1}' });
     expect(mov.json.upload.headers['content-type']).toBe('video/quicktime');
-    const params = await call('POST', '/videos', { body: '{"contentType":"Video/WebM; codecs=vp9"}' });
+    const params = await call('POST', '/videos', { body: '{"contentType":"Video/WebM; codecs=vp9","sizeBytes":1}' });
     expect(params.json.upload.headers['content-type']).toBe('video/webm');
   });
 
   it('mints ids with the default generator: v + time-sortable base36 + random', async () => {
     const { call } = setup({ newVideoId: undefined });
-    const a = await call('POST', '/videos');
-    const b = await call('POST', '/videos');
+    const a = await call('POST', '/videos', { body: '{"sizeBytes":1}' });
+    const b = await call('POST', '/videos', { body: '{"sizeBytes":1}' });
     expect(a.json.videoId).toMatch(/^v[0-9a-z]{19}$/);
     expect(a.json.videoId).not.toBe(b.json.videoId);
     expect(a.json.videoId.slice(0, 10)).toBe(b.json.videoId.slice(0, 10));
@@ -95,6 +97,18 @@ describe('POST /videos', () => {
     expectError(await call('POST', '/videos', { body: '{"contentType":7}' }), 400, 'InvalidRequest');
   });
 
+  it('sizeBytes is required and capped: 400 when missing or not a positive integer, 413 over the limit; nothing is written', async () => {
+    const { call, uploads } = setup({ maxUploadBytes: 1000 });
+    for (const body of ['', '{}', '{"sizeBytes":0}', '{"sizeBytes":-5}', '{"sizeBytes":1.5}', '{"sizeBytes":"10"}']) {
+      const res = await call('POST', '/videos', { body });
+      expectError(res, 400, 'InvalidRequest');
+      expect(res.json.error.message).toContain('sizeBytes');
+    }
+    expectError(await call('POST', '/videos', { body: '{"sizeBytes":1001}' }), 413, 'PayloadTooLarge');
+    expect(uploads.objects.size).toBe(0);
+    expect((await call('POST', '/videos', { body: '{"sizeBytes":1000}' })).statusCode).toBe(201);
+  });
+
   it('415 for a content type that is not a video', async () => {
     const { call, uploads } = setup();
     expectError(await call('POST', '/videos', { body: '{"contentType":"image/png"}' }), 415, 'UnsupportedMediaType');
@@ -104,6 +118,23 @@ describe('POST /videos', () => {
 });
 
 describe('GET /videos/{id}', () => {
+  it('REJECTED with the reason when the upload event refused the upload (over the limit)', async () => {
+    const { call, uploads } = setup();
+    await call('POST', '/videos', { body: '{"fileName":"big.mp4","sizeBytes":10}' });
+    await handleUploadedObjects({ swf: new FakeSwf(), domain: DOMAIN, uploads, maxUploadBytes: 10, now: () => NOW }, [{ key: 'vtest1/source', sizeBytes: 11 }]);
+    const res = await call('GET', '/videos/vtest1');
+    expect(res.statusCode).toBe(200);
+    expect(res.json).toEqual({
+      videoId: 'vtest1',
+      status: 'REJECTED',
+      fileName: 'big.mp4',
+      failure: { reason: 'UploadTooLarge', message: 'The upload is 11 bytes, over the limit of 10 bytes; nothing was started' },
+      sizeBytes: 11,
+      rejectedAt: new Date(NOW).toISOString(),
+      steps: [],
+    });
+  });
+
   it('404 for an unknown or invalid id', async () => {
     const { call } = setup();
     expectError(await call('GET', '/videos/vnope'), 404, 'VideoNotFound');
@@ -113,7 +144,7 @@ describe('GET /videos/{id}', () => {
 
   it('AWAITING_UPLOAD for a created video whose upload has not arrived', async () => {
     const { call } = setup();
-    await call('POST', '/videos', { body: '{"fileName":"a.mp4"}' });
+    await call('POST', '/videos', { body: '{"fileName":"a.mp4","sizeBytes":10}' });
     const res = await call('GET', '/videos/vtest1');
     expect(res.statusCode).toBe(200);
     expect(res.json).toEqual({ videoId: 'vtest1', status: 'AWAITING_UPLOAD', fileName: 'a.mp4', createdAt: new Date(NOW).toISOString(), steps: [] });
@@ -338,7 +369,7 @@ describe('POST /videos/{id}/cancel', () => {
     expectError(await call('POST', '/videos/vnope/cancel'), 404, 'VideoNotFound');
     swf.addRun({ workflowId: VIDEO_ID, closeStatus: 'COMPLETED', closedAt: NOW });
     expectError(await call('POST', `/videos/${VIDEO_ID}/cancel`), 409, 'VideoNotRunning');
-    await call('POST', '/videos');
+    await call('POST', '/videos', { body: '{"sizeBytes":10}' });
     expectError(await call('POST', '/videos/vtest1/cancel'), 409, 'VideoNotStarted');
     expect(swf.callsOf('requestCancelWorkflowExecution')).toHaveLength(0);
   });
@@ -367,7 +398,7 @@ describe('routing and errors', () => {
 
   it('a trailing slash is ignored', async () => {
     const { call } = setup();
-    expect((await call('POST', '/videos/')).statusCode).toBe(201);
+    expect((await call('POST', '/videos/', { body: '{"sizeBytes":1}' })).statusCode).toBe(201);
   });
 
   it('500 InternalError (message not echoed) for an unexpected failure, 503 for throttling or a missing domain', async () => {

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, S3Event, S3EventRecord } from 'aws-lambda';
 import { makeHandler as makeApiHandler, toApiRequest, toProxyResult, depsFromEnv as apiDepsFromEnv } from '../../../lambda/api';
 import { makeHandler as makeUploadHandler, uploadedObjects } from '../../../lambda/upload-event';
 import { silentApiLogger } from '../../../lib/api';
-import { LocalBlobStore, S3BlobStore } from '../../../lib/storage';
+import { LocalBlobStore, S3BlobStore, SignedPlaybackUrls } from '../../../lib/storage';
 import { DOMAIN } from '../../../lib/video/definition';
 import { FakeSwf } from './fake-swf';
 import { MemoryBlobStore } from './memory-store';
@@ -62,7 +62,7 @@ describe('lambda/api.ts', () => {
       built++;
       return { swf, domain: DOMAIN, uploads: new MemoryBlobStore('uploads'), media: new MemoryBlobStore('media'), newVideoId: () => 'vlambda' };
     });
-    const created = await handler(proxyEvent({ httpMethod: 'POST', path: '/videos', body: '{"contentType":"video/mp4"}' }));
+    const created = await handler(proxyEvent({ httpMethod: 'POST', path: '/videos', body: '{"contentType":"video/mp4","sizeBytes":100}' }));
     expect(created.statusCode).toBe(201);
     expect(JSON.parse(created.body)).toMatchObject({ videoId: 'vlambda', statusUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/videos/vlambda' });
     const missing = await handler(proxyEvent({ path: '/videos/nope' }));
@@ -81,6 +81,14 @@ describe('lambda/api.ts', () => {
     expect(local.uploads).toBeInstanceOf(LocalBlobStore);
     expect(local.domain).toBe('other');
     expect(local).not.toHaveProperty('lambdaRole');
+    expect(local).not.toHaveProperty('downloads');
+  });
+
+  it('download links through CloudFront when the stack names the distribution and the key\'s secret (both or neither)', () => {
+    const base = { UPLOAD_BUCKET: 'up', MEDIA_BUCKET: 'media', AWS_REGION: 'eu-west-1' };
+    const deps = apiDepsFromEnv({ ...base, PLAYBACK_BASE_URL: 'https://d1.cloudfront.net', PLAYBACK_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:k' });
+    expect(deps.downloads).toBeInstanceOf(SignedPlaybackUrls);
+    expect(() => apiDepsFromEnv({ ...base, PLAYBACK_BASE_URL: 'https://d1.cloudfront.net' })).toThrow('PLAYBACK_BASE_URL and PLAYBACK_KEY_SECRET_ARN must be set together');
   });
 });
 

@@ -70,8 +70,9 @@ export class MemoryBlobStore implements BlobStore {
     return { url: `memory://${this.name}/${key}?get`, method: 'GET', headers: {}, expiresAt: new Date(this.now() + expiresInSeconds * 1000).toISOString() };
   }
 
-  async presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<PresignedRequest> {
+  async presignPut(key: string, contentType: string, expiresInSeconds: number, sizeBytes?: number): Promise<PresignedRequest> {
     validateKey(key);
-    return { url: `memory://${this.name}/${key}?put`, method: 'PUT', headers: { 'content-type': contentType }, expiresAt: new Date(this.now() + expiresInSeconds * 1000).toISOString() };
+    const length: Record<string, string> = sizeBytes !== undefined ? { 'content-length': String(sizeBytes) } : {};
+    return { url: `memory://${this.name}/${key}?put`, method: 'PUT', headers: { 'content-type': contentType, ...length }, expiresAt: new Date(this.now() + expiresInSeconds * 1000).toISOString() };
   }
 }

@@ -7,6 +7,7 @@ import {
   handleUploadedObjects,
   receiveUpload,
   startVideoWorkflow,
+  readUploadRejection,
   uploadRequestKey,
   videoIdOfSourceKey,
 } from '../../../lib/api';
@@ -141,6 +142,19 @@ describe('receiveUpload (the local upload route)', () => {
     expect(uploads.objects.has('v1/source')).toBe(true);
   });
 
+  it('exactly the size POST /videos declared, as S3 checks the signed content-length: 400 for another length, 413 for more bytes streamed', async () => {
+    const { deps, swf, uploads } = setup();
+    await uploads.putBuffer(uploadRequestKey('v1'), JSON.stringify({ videoId: 'v1', contentType: 'video/mp4', sizeBytes: 5, createdAt: 'x' }));
+    expect(await status(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: '6', body: body('abcdef') }))).toEqual([400, 'UploadSizeMismatch']);
+    expect(await status(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: undefined, body: body('abc', 'def') }))).toEqual([413, 'PayloadTooLarge']);
+    // Fewer bytes than declared, streamed without a content-length: refused too, nothing kept.
+    expect(await status(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: undefined, body: body('abc') }))).toEqual([400, 'UploadSizeMismatch']);
+    expect(uploads.objects.has('v1/source')).toBe(false);
+    expect(swf.runs).toHaveLength(0);
+    await expect(receiveUpload(deps, { videoId: 'v1', contentType: 'video/mp4', contentLength: '5', body: body('abcde') })).resolves.toMatchObject({ sizeBytes: 5 });
+    expect(swf.runs).toHaveLength(1);
+  });
+
   it('502 when the workflow cannot be started; the bytes are kept and the same PUT retries', async () => {
     const { deps, swf, uploads } = setup();
     swf.failNext('startWorkflowExecution', Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' }));
@@ -196,14 +210,38 @@ describe('handleUploadedObjects (the S3 upload event)', () => {
     expect(swf.callsOf('startWorkflowExecution')).toHaveLength(1);
   });
 
-  it('skips empty and oversized uploads', async () => {
-    const { swf, deps } = setup();
-    const outcomes = await handleUploadedObjects({ ...deps, maxUploadBytes: 10 }, [
+  it('rejects empty and oversized uploads, starts nothing for them, and records why for GET /videos/{id}', async () => {
+    const { swf, deps, uploads } = setup();
+    const now = () => Date.parse('2030-01-01T00:00:00Z');
+    const outcomes = await handleUploadedObjects({ ...deps, maxUploadBytes: 10, now }, [
       { key: 'v1/source', sizeBytes: 0 },
       { key: 'v2/source', sizeBytes: 11 },
+      { key: 'v3/source', sizeBytes: 10 },
     ]);
-    expect(outcomes.map((o) => o.outcome)).toEqual(['ignored', 'ignored']);
-    expect(swf.callsOf('startWorkflowExecution')).toHaveLength(0);
+    expect(outcomes).toEqual([
+      { key: 'v1/source', outcome: 'rejected', videoId: 'v1', reason: 'EmptyUpload' },
+      { key: 'v2/source', outcome: 'rejected', videoId: 'v2', reason: 'UploadTooLarge' },
+      { key: 'v3/source', outcome: 'started', videoId: 'v3', runId: 'run-1' },
+    ]);
+    expect(swf.callsOf('startWorkflowExecution').map((c) => c.workflowId)).toEqual(['v3']);
+    expect(await readUploadRejection(uploads, 'v2')).toEqual({
+      videoId: 'v2',
+      reason: 'UploadTooLarge',
+      message: 'The upload is 11 bytes, over the limit of 10 bytes; nothing was started',
+      sizeBytes: 11,
+      rejectedAt: '2030-01-01T00:00:00.000Z',
+    });
+    expect(await readUploadRejection(uploads, 'v3')).toBeUndefined();
+  });
+
+  it('a rejection that cannot be recorded fails the invocation (retried, then the DLQ), not silently', async () => {
+    const { deps, uploads } = setup();
+    uploads.putBuffer = async () => {
+      throw new Error('AccessDenied');
+    };
+    const error = await handleUploadedObjects({ ...deps, maxUploadBytes: 10 }, [{ key: 'v1/source', sizeBytes: 11 }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UploadEventError);
+    expect((error as UploadEventError).outcomes).toEqual([{ key: 'v1/source', outcome: 'failed', videoId: 'v1', error: 'AccessDenied' }]);
   });
 
   it('tries every record, then throws when a start failed (so Lambda retries the event)', async () => {

@@ -173,6 +173,12 @@ describe('S3BlobStore', () => {
     expect([...putUrl.searchParams.keys()].filter((k) => k.toLowerCase().startsWith('x-amz-checksum'))).toEqual([]);
     expect(sent).toEqual([]); // presigning sends nothing
 
+    // With a declared size the length is signed too: S3 refuses a body of any other size.
+    const sized = await store.presignPut('v1/source', 'video/mp4', 900, 123_456);
+    expect(new URL(sized.url).searchParams.get('X-Amz-SignedHeaders')?.split(';').sort()).toEqual(['content-length', 'content-type', 'host']);
+    expect(sized.headers).toEqual({ 'content-type': 'video/mp4', 'content-length': '123456' });
+    await expect(store.presignPut('v1/source', 'video/mp4', 900, 0)).rejects.toThrow(RangeError);
+
     await expect(store.presignGet('v1/x', 8 * 24 * 3600)).rejects.toThrow(RangeError);
   });
 });
