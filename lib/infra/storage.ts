@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 export interface MediaStorageProps {
   /** Days an upload is kept before S3 expires it (the outputs stay). Default 30. */
   uploadRetentionDays?: number;
+  /** Days chunked encoding's intermediates (`work/` in the media bucket) are kept. Default 2. */
+  intermediateRetentionDays?: number;
   /** Days server access logs are kept. Default 90. */
   accessLogRetentionDays?: number;
 }
@@ -104,7 +106,12 @@ export class MediaStorage extends Construct {
       ...common,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'media/',
-      lifecycleRules: [{ id: 'abort-abandoned-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { id: 'abort-abandoned-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // Chunked encoding's intermediates (encoded chunks, per-rendition audio, thumbnail tiles)
+        // live under work/ and no step deletes them: the package step may be retried and needs them.
+        { id: 'expire-intermediates', prefix: 'work/', expiration: Duration.days(props.intermediateRetentionDays ?? 2) },
+      ],
       // Players fetch through CloudFront (lib/infra/playback.ts); presigned GETs (the API without
       // a distribution, scripts) need CORS on the bucket itself.
       cors: [

@@ -68,10 +68,13 @@ describe('storage', () => {
     });
   });
 
-  test('media: GET from any origin, abandoned multipart uploads aborted, no expiry, access logs', () => {
+  test('media: GET from any origin, abandoned multipart uploads aborted, outputs never expire but chunk intermediates (work/) do, access logs', () => {
     const media = (s.templateJson as any).Resources[id(s.stack.storage.mediaBucket)].Properties;
     expect(media.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'] })]);
-    expect(media.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]);
+    expect(media.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+      expect.objectContaining({ Prefix: 'work/', ExpirationInDays: 2, Status: 'Enabled' }),
+    ]);
     expect(media.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: id(s.stack.storage.logBucket) }, LogFilePrefix: 'media/' });
   });
 });
