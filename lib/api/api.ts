@@ -104,6 +104,7 @@ export function createApi(deps: ApiDeps): Api {
     if (requestedType !== undefined && !isUploadContentType(requestedType)) throw unsupportedUploadType(requestedType);
     const contentType = requestedType !== undefined ? mediaTypeOf(requestedType)! : uploadContentTypeFor(fileName);
     const sizeBytes = body.sizeBytes;
+    if (sizeBytes === 0) throw badRequest('EmptyUpload', 'the file is empty (0 bytes): there is no video to process');
     if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes < 1) {
       throw badRequest('InvalidRequest', 'sizeBytes (the file\'s size in bytes, a positive integer) is required: the upload URL accepts exactly that many bytes');
     }

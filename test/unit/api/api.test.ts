@@ -97,9 +97,12 @@ describe('POST /videos', () => {
     expectError(await call('POST', '/videos', { body: '{"contentType":7}' }), 400, 'InvalidRequest');
   });
 
-  it('sizeBytes is required and capped: 400 when missing or not a positive integer, 413 over the limit; nothing is written', async () => {
+  it('sizeBytes is required and capped: 400 when missing or not a positive integer (EmptyUpload for 0), 413 over the limit; nothing is written', async () => {
     const { call, uploads } = setup({ maxUploadBytes: 1000 });
-    for (const body of ['', '{}', '{"sizeBytes":0}', '{"sizeBytes":-5}', '{"sizeBytes":1.5}', '{"sizeBytes":"10"}']) {
+    const empty = await call('POST', '/videos', { body: '{"sizeBytes":0}' });
+    expectError(empty, 400, 'EmptyUpload');
+    expect(empty.json.error.message).toMatch(/empty/);
+    for (const body of ['', '{}', '{"sizeBytes":-5}', '{"sizeBytes":1.5}', '{"sizeBytes":"10"}']) {
       const res = await call('POST', '/videos', { body });
       expectError(res, 400, 'InvalidRequest');
       expect(res.json.error.message).toContain('sizeBytes');
