@@ -164,7 +164,7 @@ function closed(tx: Tx, source: ExecutionRecord, req: Request<'closed'>): void {
     if (!run || run.state.parentLink?.workflowId !== source.workflowId) continue;
     withRun(tx, run, (c) => {
       if (policy === 'TERMINATE') c.terminate(undefined, undefined, c.state.config.childPolicy, 'CHILD_POLICY_APPLIED');
-      else c.requestCancel({ cause: 'CHILD_POLICY_APPLIED' });
+      else c.requestCancel({ cause: 'CHILD_POLICY_APPLIED', externalInitiatedEventId: 0 });
     });
   }
 }

@@ -111,9 +111,8 @@ export function createRun(tx: Tx, run: NewRun): Execution {
     ...(c.taskPriority !== undefined ? { taskPriority: c.taskPriority } : {}),
     ...(tagList ? { tagList } : {}),
     ...(run.continuedExecutionRunId !== undefined ? { continuedExecutionRunId: run.continuedExecutionRunId } : {}),
-    ...(run.parent
-      ? { parentWorkflowExecution: parent, parentInitiatedEventId: run.parent.initiatedEventId }
-      : {}),
+    // A root run's link to its parent is 0, not absent, as the service writes it.
+    ...(run.parent ? { parentWorkflowExecution: parent, parentInitiatedEventId: run.parent.initiatedEventId } : { parentInitiatedEventId: 0 }),
     ...(c.lambdaRole !== undefined ? { lambdaRole: c.lambdaRole } : {}),
   });
   tx.save(exec);

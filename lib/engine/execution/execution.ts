@@ -13,6 +13,7 @@ import {
   type OpenLambda,
   type TaskKind,
 } from './state';
+import { openCounts } from './open-counts';
 import type { IdSource } from '../util/ids';
 import { encodeTaskToken } from '../util/task-token';
 
@@ -275,6 +276,7 @@ export class Execution {
       ...(identity !== undefined ? { identity } : {}),
     });
     a.state = 'STARTED';
+    this.state.latestActivityTaskTimestamp = this.now;
     a.token = this.mintToken('activity', scheduledEventId, a.startedEventId);
     this.disarm('ACTIVITY_SCHEDULE_TO_START', scheduledEventId);
     this.arm('ACTIVITY_START_TO_CLOSE', scheduledEventId, a.timeouts.startToClose);
@@ -334,9 +336,11 @@ export class Execution {
     if (a.state === 'SCHEDULED') this.cancelActivity(a, undefined);
   }
 
+  /** Every activity event (schedule, start, close) moves latestActivityTaskTimestamp, as on the service. */
   private closeActivity(a: OpenActivity, at = this.now): void {
     const id = a.scheduledEventId;
     delete this.state.activities[id];
+    this.state.latestActivityTaskTimestamp = at;
     if (a.state === 'SCHEDULED') this.effects.queueRemove.push({ kind: 'activity', scheduledEventId: id });
     for (const kind of Object.keys(ACTIVITY_DEADLINES) as DeadlineKind[]) this.disarm(kind, id);
     this.requestDecision(at);
@@ -552,6 +556,9 @@ export class Execution {
     r.closedAt = this.state.lastEventTime;
     const s = this.state;
     const children = Object.values(s.children);
+    // Describe keeps reporting what was open when the run closed, and no cancel request.
+    s.openCountsAtClose = openCounts(s);
+    s.cancelRequested = false;
     s.decision = null;
     s.pendingDecision = null;
     s.activities = {};

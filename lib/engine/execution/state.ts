@@ -130,6 +130,17 @@ export interface ExecutionState {
   cancelRequested: boolean;
   latestExecutionContext?: string;
   latestActivityTaskTimestamp?: number;
+  /** Set at close: the open tasks the run left behind, which Describe keeps reporting. */
+  openCountsAtClose?: OpenCounts;
+}
+
+/** DescribeWorkflowExecution's openCounts. */
+export interface OpenCounts {
+  openActivityTasks: number;
+  openDecisionTasks: number;
+  openTimers: number;
+  openChildWorkflowExecutions: number;
+  openLambdaFunctions: number;
 }
 
 export type ExecutionStatus = 'OPEN' | 'CLOSED';

@@ -18,6 +18,7 @@ import {
   validationMessage,
 } from '../faults';
 import { eventToWireJson } from '../execution/events';
+import { openCounts } from '../execution/open-counts';
 import type { ExecutionRecord } from '../execution/state';
 import type { DomainRow } from '../store/registry-store';
 import type { ExecutionSummary, HistoryRow } from '../store/execution-store';
@@ -108,7 +109,8 @@ export const executionOperations: OperationTable = {
     core.run((tx) => {
       const domain = core.requireDomain(ctx.region, input.domain!);
       const exec = tx.open(openRun(core, domain, input.workflowId!, input.runId));
-      exec.signal(defined({ signalName: input.signalName, input: input.input }) as never);
+      // A signal from the API has no initiating event: the link is 0, as the service writes it.
+      exec.signal(defined({ signalName: input.signalName, input: input.input, externalInitiatedEventId: 0 }) as never);
       tx.save(exec);
     });
     return undefined;
@@ -119,7 +121,7 @@ export const executionOperations: OperationTable = {
       const domain = core.requireDomain(ctx.region, input.domain!);
       const exec = tx.open(openRun(core, domain, input.workflowId!, input.runId));
       // Every request is recorded, repeated ones too: the decider sees each of them.
-      exec.requestCancel({});
+      exec.requestCancel({ externalInitiatedEventId: 0 });
       tx.save(exec);
     });
     return undefined;
@@ -151,13 +153,7 @@ export const executionOperations: OperationTable = {
         childPolicy: c.childPolicy,
         lambdaRole: c.lambdaRole,
       }),
-      openCounts: {
-        openActivityTasks: Object.keys(s.activities).length,
-        openDecisionTasks: s.decision ? 1 : 0,
-        openTimers: Object.keys(s.timers).length,
-        openChildWorkflowExecutions: Object.keys(s.children).length,
-        openLambdaFunctions: Object.keys(s.lambdas).length,
-      },
+      openCounts: openCounts(s),
       latestActivityTaskTimestamp: s.latestActivityTaskTimestamp !== undefined ? s.latestActivityTaskTimestamp / 1000 : undefined,
       latestExecutionContext: s.latestExecutionContext,
     });
