@@ -13,6 +13,8 @@ import { ExecutionStore } from './store/execution-store';
 import { RegistryStore, type DomainRow } from './store/registry-store';
 import { DeadlineScheduler } from './timers/deadline-scheduler';
 import type { IdSource } from './util/ids';
+import { PageTokens } from './util/page-token';
+import { readSecret } from './store/secrets';
 
 /** One API call's view of the engine while its transaction is open. */
 export class Tx {
@@ -110,6 +112,8 @@ export class EngineCore {
   readonly executions: ExecutionStore;
   readonly matcher: TaskMatcher;
   readonly scheduler: DeadlineScheduler;
+  /** Signs and checks every nextPageToken, with this database's own key. */
+  readonly pageTokens: PageTokens;
   private stopped = false;
   /**
    * One transaction wrapper for every call, BEGIN IMMEDIATE: the engine is the only writer, and a
@@ -132,6 +136,7 @@ export class EngineCore {
     this.registry = new RegistryStore(db);
     this.executions = new ExecutionStore(db);
     this.matcher = new TaskMatcher(config.maxPollersPerTaskList);
+    this.pageTokens = new PageTokens(readSecret(db, 'page-token'));
     this.scheduler = new DeadlineScheduler(clock, (now) => {
       this.depth++;
       try {

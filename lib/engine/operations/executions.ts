@@ -22,7 +22,7 @@ import { openCounts } from '../execution/open-counts';
 import type { ExecutionRecord } from '../execution/state';
 import type { DomainRow } from '../store/registry-store';
 import type { ExecutionSummary, HistoryRow } from '../store/execution-store';
-import { decodePageToken, encodePageToken, pageSize } from '../util/page-token';
+import { pageSize, type PageScope } from '../util/page-token';
 import { defined, RawJson, type OperationTable } from './types';
 import { typeLabel } from './workflow-types';
 import { createRun, isValidExecutionTimeout, MAX_EXECUTION_SECONDS, resolveRunConfig } from '../runs';
@@ -163,17 +163,21 @@ export const executionOperations: OperationTable = {
     const domain = core.requireDomain(ctx.region, input.domain!);
     const record = requireRun(core, domain, input.execution!);
     const reverse = input.reverseOrder ?? false;
-    const request = { op: 'GetWorkflowExecutionHistory', d: input.domain, e: input.execution, r: reverse };
+    const scope: PageScope = {
+      op: 'GetWorkflowExecutionHistory',
+      partition: `${ctx.region}/${domain.id}`,
+      query: { w: record.workflowId, u: record.runId, r: reverse },
+    };
     let from = 1;
     let to = record.state.nextEventId - 1;
     if (input.nextPageToken) {
       // The token pins the range seen by the first page, so later events never shift pages.
-      const t = decodePageToken<{ n: number; t: number }>(input.nextPageToken, request);
+      const t = core.pageTokens.decode<{ n: number; t: number }>(input.nextPageToken, scope);
       if (reverse) to = t.n;
       else [from, to] = [t.n, t.t];
     }
     const page = historyPageJson(core, record.id, from, to, reverse, pageSize(input.maximumPageSize));
-    const token = page.next !== undefined ? encodePageToken({ n: page.next, t: to }, request) : undefined;
+    const token = page.next !== undefined ? core.pageTokens.encode(scope, { n: page.next, t: to }) : undefined;
     return new RawJson(`{"events":[${page.json}]${token ? `,"nextPageToken":"${token}"` : ''}}`);
   },
 };
