@@ -8,9 +8,9 @@ import type {
   StartChildWorkflowExecutionDecisionAttributes,
   StartChildWorkflowExecutionFailedCause,
 } from '@aws-sdk/client-swf';
-import { resolveRunConfig, type UndefinedDefault } from '../runs';
-import type { DecisionContext } from './decisions';
+import type { DecisionContext } from './decision-context';
 import type { Execution } from './execution';
+import { resolveRunConfig, type UndefinedDefault } from './run-config';
 import { NONE, type ActivityTimeouts, type ExecutionConfig } from './state';
 
 /** Lambda's own maximum, SWF's default for a Lambda task. */

@@ -25,7 +25,8 @@ import type { ExecutionSummary, HistoryRow } from '../store/execution-store';
 import { pageSize, type PageScope } from '../util/page-token';
 import { defined, RawJson, type OperationTable } from './types';
 import { typeLabel } from './workflow-types';
-import { createRun, isValidExecutionTimeout, MAX_EXECUTION_SECONDS, resolveRunConfig } from '../runs';
+import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS, resolveRunConfig } from '../execution/run-config';
+import { createRun } from '../execution/runs';
 
 /** The run's WorkflowExecutionInfo, as Describe and the List operations return it. */
 export function executionInfo(e: ExecutionSummary | ExecutionRecord): object {

@@ -9,7 +9,8 @@ import type {
   RespondActivityTaskFailedInput,
   RespondDecisionTaskCompletedInput,
 } from '@aws-sdk/client-swf';
-import { unknownExecution, type EngineCore, type Tx } from '../core';
+import { unknownExecution, type EngineCore } from '../core';
+import type { Tx } from '../store/transaction';
 import { unknownResource, validationMessage } from '../faults';
 import { applyDecisions, validateDecisionBatch } from '../execution/decisions';
 import type { Execution } from '../execution/execution';

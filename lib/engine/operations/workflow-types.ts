@@ -12,7 +12,7 @@ import {
 import type { TypeKind, TypeRow } from '../store/registry-store';
 import { pageOf } from '../util/page-token';
 import { defined, type OperationTable } from './types';
-import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from '../runs';
+import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from '../execution/run-config';
 
 
 const LABEL: Record<TypeKind, string> = { workflow: 'WorkflowType', activity: 'ActivityType' };
