@@ -171,6 +171,7 @@ export class Execution {
       scheduledEventId: task.scheduledEventId,
     });
     const s2s = s.override?.scheduleToStartTimeout;
+    task.scheduleToStartArmed = s2s !== undefined && durationMs(s2s) !== undefined;
     if (s2s !== undefined) this.arm('DECISION_SCHEDULE_TO_START', task.scheduledEventId, s2s);
   }
 
@@ -184,7 +185,8 @@ export class Execution {
     });
     task.state = 'STARTED';
     task.token = this.mintToken('decision', task.scheduledEventId, task.startedEventId);
-    this.disarm('DECISION_SCHEDULE_TO_START', task.scheduledEventId);
+    // Runs saved before the flag existed leave it undefined: disarm to be sure.
+    if (task.scheduleToStartArmed !== false) this.disarm('DECISION_SCHEDULE_TO_START', task.scheduledEventId);
     this.arm('DECISION_START_TO_CLOSE', task.scheduledEventId, task.startToCloseTimeout);
     return task;
   }
@@ -342,7 +344,13 @@ export class Execution {
     delete this.state.activities[id];
     this.state.latestActivityTaskTimestamp = at;
     if (a.state === 'SCHEDULED') this.effects.queueRemove.push({ kind: 'activity', scheduledEventId: id });
-    for (const kind of Object.keys(ACTIVITY_DEADLINES) as DeadlineKind[]) this.disarm(kind, id);
+    // Only the deadlines that can still be armed: each disarm is a statement in the transaction.
+    const t = a.timeouts;
+    const started = a.state === 'STARTED';
+    if (!started && t.scheduleToStart !== NONE) this.disarm('ACTIVITY_SCHEDULE_TO_START', id);
+    if (t.scheduleToClose !== NONE) this.disarm('ACTIVITY_SCHEDULE_TO_CLOSE', id);
+    if (started && t.startToClose !== NONE) this.disarm('ACTIVITY_START_TO_CLOSE', id);
+    if (started && t.heartbeat !== NONE) this.disarm('ACTIVITY_HEARTBEAT', id);
     this.requestDecision(at);
   }
 

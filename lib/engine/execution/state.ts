@@ -33,6 +33,8 @@ export interface DecisionTaskState {
   startedEventId: number;
   /** '' until the task is started. */
   token: string;
+  /** Whether a schedule-to-start deadline was armed for it (absent in runs saved before this field). */
+  scheduleToStartArmed?: boolean;
 }
 
 export interface ActivityTimeouts {
