@@ -32,15 +32,19 @@ const WARMUP = Number(env.BENCH_BOTO3_WARMUP ?? 300);
 const CPU_PROF = env.BENCH_CPU_PROF === '1';
 const CALLGRIND = env.BENCH_CALLGRIND === '1';
 
-/** Instructions executed while instrumentation was on, all threads (callgrind_annotate's program totals). */
-function callgrindInstructions(dir: string): number {
-  let total = 0;
+/**
+ * Instructions executed while instrumentation was on (callgrind_annotate's program totals), per
+ * thread and in all: with --separate-threads each thread writes a file of its own.
+ */
+function callgrindInstructions(dir: string): { total: number; byThread: number[] } {
+  const byThread: number[] = [];
   for (const name of readdirSync(dir).filter((n) => n.startsWith('callgrind.out'))) {
     const report = execFileSync('callgrind_annotate', [join(dir, name)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const m = /([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS/.exec(report);
-    if (m) total += Number(m[1]!.replace(/,/g, ''));
+    if (m) byThread.push(Number(m[1]!.replace(/,/g, '')));
   }
-  return total;
+  byThread.sort((a, b) => b - a);
+  return { total: byThread.reduce((a, b) => a + b, 0), byThread };
 }
 
 interface DriverFigures {
@@ -56,7 +60,7 @@ async function main(): Promise<void> {
   const settings = engineSettingsFromEnv();
   const dir = mkdtempSync(join(env.BENCH_DIR ?? tmpdir(), 'swf-bench-boto3-'));
   const profDir = CPU_PROF ? join(dir, 'cpu-prof') : undefined;
-  if (CALLGRIND) env.BENCH_WRAP = `valgrind --tool=callgrind --instr-atstart=no --smc-check=all --callgrind-out-file=${join(dir, 'callgrind.out.%p')}`;
+  if (CALLGRIND) env.BENCH_WRAP = `valgrind --tool=callgrind --instr-atstart=no --smc-check=all --separate-threads=yes --callgrind-out-file=${join(dir, 'callgrind.out.%p')}`;
   const engine = await startEngineProcess(settings, dir, profDir);
   const endpoint = `http://${engine.host}:${engine.port}`;
   console.log(`swf-local boto3 bench: ${WORKFLOWS} workflows (${WORKFLOWS * 7} calls) after ${WARMUP} warm-up, one thread`);
@@ -96,7 +100,11 @@ async function main(): Promise<void> {
     for (const [name, ms] of threads.sort((a, b) => b[1] - a[1])) console.log(`| engine thread ${name}: CPU per call | ${(ms / figures.calls).toFixed(3)} ms |`);
   } finally {
     await stopEngineProcess(engine, (line) => console.log(line));
-    if (CALLGRIND) console.log(`| engine instructions per call (callgrind, all threads) | ${(callgrindInstructions(dir) / (WORKFLOWS * 7) / 1000).toFixed(0)} k |`);
+    if (CALLGRIND) {
+      const { total, byThread } = callgrindInstructions(dir);
+      const perCall = (n: number) => `${(n / (WORKFLOWS * 7) / 1000).toFixed(0)} k`;
+      console.log(`| engine instructions per call (callgrind) | ${perCall(total)} in all; by thread ${byThread.filter((n) => n > 0).map(perCall).join(', ')} |`);
+    }
     if (profDir) {
       const profiles = existsSync(profDir) ? readdirSync(profDir).filter((n) => n.endsWith('.cpuprofile')) : [];
       const biggest = profiles.map((n) => join(profDir, n)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
