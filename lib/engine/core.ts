@@ -163,15 +163,19 @@ export class EngineCore {
 
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new CoreTx(this, this.clock.now());
+    const ready = this.executions.ready;
     let result: T;
+    ready.begin();
     try {
       result = this.transaction(tx, fn) as T;
     } catch (error) {
-      // Rows read inside the rolled-back transaction may have been cached.
+      // Rows read inside the rolled-back transaction may have been cached; the queue follows SQLite.
+      ready.rollback();
       this.registry.invalidateCache();
       tx.putBackReserved();
       throw error;
     }
+    ready.commit();
     this.scheduler.armAt(tx.earliestDeadline);
     // A deadline this change made due at once (a "0" timeout) fires before a waiting poll can be
     // handed the task. Only at the top level, so hand-offs and deadline passes never nest.

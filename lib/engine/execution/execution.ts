@@ -170,6 +170,7 @@ export class Execution {
       priority: task.priority,
       scheduledEventId: task.scheduledEventId,
     });
+    task.queuedAt = this.now;
     const s2s = s.override?.scheduleToStartTimeout;
     task.scheduleToStartArmed = s2s !== undefined && durationMs(s2s) !== undefined;
     if (s2s !== undefined) this.arm('DECISION_SCHEDULE_TO_START', task.scheduledEventId, s2s);
@@ -248,7 +249,7 @@ export class Execution {
 
   scheduleActivity(a: Omit<OpenActivity, 'scheduledEventId' | 'state' | 'startedEventId' | 'token' | 'cancelRequestedEventId'>, attrs: EventAttributesMap['ActivityTaskScheduled']): void {
     const scheduledEventId = this.append('ActivityTaskScheduled', attrs);
-    const activity: OpenActivity = { ...a, scheduledEventId, state: 'SCHEDULED', startedEventId: 0, token: '', cancelRequestedEventId: 0 };
+    const activity: OpenActivity = { ...a, scheduledEventId, state: 'SCHEDULED', startedEventId: 0, token: '', cancelRequestedEventId: 0, queuedAt: this.now };
     this.state.activities[scheduledEventId] = activity;
     this.state.latestActivityTaskTimestamp = this.now;
     this.effects.queueAdd.push({ kind: 'activity', taskList: a.taskList, priority: a.priority, scheduledEventId });

@@ -35,6 +35,8 @@ export interface DecisionTaskState {
   token: string;
   /** Whether a schedule-to-start deadline was armed for it (absent in runs saved before this field). */
   scheduleToStartArmed?: boolean;
+  /** When it became pollable (epoch ms): its place in the queue when the engine restarts. */
+  queuedAt?: number;
 }
 
 export interface ActivityTimeouts {
@@ -58,6 +60,8 @@ export interface OpenActivity {
   heartbeatDetails?: string;
   /** Id of the latest ActivityTaskCancelRequested for this activity, 0 if none. */
   cancelRequestedEventId: number;
+  /** When it was scheduled (epoch ms): its place in the queue when the engine restarts. */
+  queuedAt?: number;
 }
 
 export interface OpenTimer {

@@ -132,9 +132,9 @@ function activityHandoff(input: PollForActivityTaskInput): Handoff<{ record: Exe
 function claimQueued<R>(core: EngineCore, tx: Tx, domain: DomainRow, kind: TaskKind, taskList: string, handoff: Handoff<unknown, R>): R | undefined {
   const head = core.executions.queueHead(domain.id, kind, taskList);
   if (!head) return undefined;
-  core.executions.removeQueued(head.id);
-  const exec = tx.open(core.executions.load(head.execution_id)!);
-  const claimed = handoff.claim(exec, head.scheduled_event_id);
+  core.executions.removeQueued(head);
+  const exec = tx.open(core.executions.load(head.executionId)!);
+  const claimed = handoff.claim(exec, head.scheduledEventId);
   tx.save(exec);
   return handoff.answer(claimed);
 }

@@ -89,4 +89,9 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   INSERT INTO secrets (name, value) VALUES ('page-token', randomblob(32));
   `,
+  // 3: the tasks waiting for pollers live in memory, rebuilt from the runs' state documents at
+  // start-up (every queued task is a SCHEDULED decision or activity there): no queue table.
+  `
+  DROP TABLE task_queue;
+  `,
 ];
