@@ -191,6 +191,11 @@ function send(res: ServerResponse, requestId: string, contentType: string, statu
 
 function sendText(res: ServerResponse, requestId: string, contentType: string, status: number, text: string): void {
   if (res.destroyed || res.writableEnded) return;
-  res.writeHead(status, ['Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(text)), 'x-amzn-RequestId', requestId]);
+  // An object (not an array): node:http takes it as is when no header was set before.
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': requestId,
+  });
   res.end(text);
 }
