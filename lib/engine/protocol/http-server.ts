@@ -37,61 +37,14 @@ export function createSwfServer(core: EngineCore, handlers: OperationTable, cons
   return server;
 }
 
-/** The few request headers the protocol reads, found in `rawHeaders` without building `req.headers`. */
-interface WireHeaders {
-  contentType: string | undefined;
-  contentLength: string | undefined;
-  target: string | undefined;
-  authorization: string | undefined;
-}
-
-function wireHeaders(raw: readonly string[]): WireHeaders {
-  const h: WireHeaders = { contentType: undefined, contentLength: undefined, target: undefined, authorization: undefined };
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    // Compare lengths first: most headers are skipped without lowercasing them.
-    switch (name.length) {
-      case 12:
-        if (name.toLowerCase() === 'content-type') h.contentType ??= raw[i + 1];
-        else if (name.toLowerCase() === 'x-amz-target') h.target ??= raw[i + 1];
-        break;
-      case 13:
-        if (name.toLowerCase() === 'authorization') h.authorization ??= raw[i + 1];
-        break;
-      case 14:
-        if (name.toLowerCase() === 'content-length') h.contentLength ??= raw[i + 1];
-        break;
-    }
-  }
-  return h;
-}
-
-/**
- * The signal that a long poll waits on, made only when a handler asks for it (most calls never
- * wait): aborted when the client goes away before its answer is written.
- */
-function disconnectSignal(req: IncomingMessage, res: ServerResponse): () => AbortSignal {
-  let abort: AbortController | undefined;
-  return () => {
-    if (abort) return abort.signal;
-    abort = new AbortController();
-    const gone = () => {
-      if (!res.writableFinished) abort!.abort();
-    };
-    if (res.destroyed || req.destroyed || req.socket?.destroyed) gone();
-    else {
-      res.once('close', gone);
-      req.once('error', gone);
-    }
-    return abort.signal;
-  };
-}
-
 function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage, res: ServerResponse, consoleHandler?: ConsoleHandler): void {
   if (req.method !== 'POST' && consoleHandler?.(req, res)) return;
   const requestId = randomUUID();
-  const headers = wireHeaders(req.rawHeaders);
-  const contentType = headers.contentType?.startsWith(PLAIN_JSON) ? PLAIN_JSON : CONTENT_TYPE;
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const contentType = req.headers['content-type']?.startsWith(PLAIN_JSON) ? PLAIN_JSON : CONTENT_TYPE;
   const fail = (fault: Fault) => send(res, requestId, contentType, fault.httpStatus, { __type: fault.wireType, message: fault.message });
 
   if (req.method !== 'POST') {
@@ -99,7 +52,7 @@ function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage
     req.resume();
     return;
   }
-  const declared = Number(headers.contentLength ?? 0);
+  const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) {
     fail(new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
     req.resume();
@@ -113,49 +66,40 @@ function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage
     if (size > MAX_BODY_BYTES) tooLarge = true;
     else chunks.push(chunk);
   });
+  req.on('error', () => abort.abort());
   req.on('end', () => {
     if (tooLarge) {
       fail(new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
       return;
     }
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const reply = (result: OperationResult) => {
-      if (result instanceof RawJson) sendText(res, requestId, contentType, 200, result.text);
-      else send(res, requestId, contentType, 200, result ?? {});
-    };
-    const failed = (error: unknown) => {
-      if (error instanceof Fault) return fail(error);
-      console.error(`swf-local: internal error in request ${requestId}:`, error);
-      fail(new Fault('InternalFailure', 'The request processing has failed because of an unknown error', 500));
-    };
-    // Most operations answer synchronously: they are answered in this tick, without a promise.
-    let result: OperationResult | Promise<OperationResult>;
-    try {
-      result = dispatch(core, handlers, req, headers, body, requestId, disconnectSignal(req, res));
-    } catch (error) {
-      failed(error);
-      return;
-    }
-    if (result instanceof Promise) result.then(reply, failed);
-    else reply(result);
+    dispatch(core, handlers, req, Buffer.concat(chunks), requestId, abort.signal).then(
+      (result) => {
+        if (result instanceof RawJson) sendText(res, requestId, contentType, 200, result.text);
+        else send(res, requestId, contentType, 200, result ?? {});
+      },
+      (error: unknown) => {
+        if (error instanceof Fault) return fail(error);
+        console.error(`swf-local: internal error in request ${requestId}:`, error);
+        fail(new Fault('InternalFailure', 'The request processing has failed because of an unknown error', 500));
+      },
+    );
   });
 }
 
-function dispatch(
+async function dispatch(
   core: EngineCore,
   handlers: OperationTable,
   req: IncomingMessage,
-  headers: WireHeaders,
   body: Buffer,
   requestId: string,
-  signal: () => AbortSignal,
-): OperationResult | Promise<OperationResult> {
+  signal: AbortSignal,
+): Promise<OperationResult> {
   // Like AWS, authenticate before looking at what is asked.
   const credentials = core.config.credentials;
   const region = credentials
     ? verifySigV4(req.method!, req.url ?? '/', req.headers, body, credentials, core.clock.now())
-    : regionOf(headers.authorization, core.config.defaultRegion);
-  const target = headers.target ?? '';
+    : regionOf(req.headers.authorization, core.config.defaultRegion);
+  const target = String(req.headers['x-amz-target'] ?? '');
   const operation = operationOf(target);
   const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
   if (!handler) throw unknownOperation(target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header');
@@ -167,17 +111,7 @@ function dispatch(
   }
   const input = validateInput(operation, parsed);
   core.settleDueDeadlines();
-  return handler(
-    core,
-    {
-      region,
-      requestId,
-      get signal() {
-        return signal();
-      },
-    },
-    input,
-  );
+  return handler(core, { region, requestId, signal }, input);
 }
 
 function operationOf(target: string): string {
@@ -191,7 +125,6 @@ function send(res: ServerResponse, requestId: string, contentType: string, statu
 
 function sendText(res: ServerResponse, requestId: string, contentType: string, status: number, text: string): void {
   if (res.destroyed || res.writableEnded) return;
-  // An object (not an array): node:http takes it as is when no header was set before.
   res.writeHead(status, {
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(text),
