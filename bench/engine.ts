@@ -36,18 +36,15 @@
  *   BENCH_DIR=path           parent of the temporary database directory (default os.tmpdir())
  *   BENCH_KEEP=1             keep the database (and profile) directory
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createInterface } from 'node:readline';
 import { summarizeCpuProfile } from './cpuprofile-summary';
+import { engineSettingsFromEnv, startEngineProcess, stopEngineProcess, type ProbeStats } from './engine-process';
 import {
   clockTicks,
   cpuMs,
   describeProcess,
-  findEngineProcess,
   ioCounters,
   machineCpu,
   mainThreadSchedStat,
@@ -63,7 +60,8 @@ import { SwfHttp } from './swf-http';
 
 const ROOT = resolve(__dirname, '..');
 /** The checkout whose engine is measured (default: this one). */
-const ENGINE_ROOT = process.env.BENCH_ENGINE_ROOT ? resolve(process.env.BENCH_ENGINE_ROOT) : ROOT;
+const ENGINE = engineSettingsFromEnv();
+const ENGINE_ROOT = ENGINE.engineRoot;
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
 
@@ -83,10 +81,9 @@ const LATENCY_WORKFLOWS = intEnv('BENCH_LATENCY_WORKFLOWS', QUICK ? 300 : 1000, 
 const WARMUP_WORKFLOWS = intEnv('BENCH_WARMUP_WORKFLOWS', QUICK ? 300 : 1000, 0);
 const MAX_SECONDS = intEnv('BENCH_MAX_SECONDS', 570, 30);
 const CPU_PROF = env.BENCH_CPU_PROF === '1' || env.BENCH_CPU_PROF === 'true';
-const LAUNCHER: 'node' | 'tsx' | 'bundle' = env.BENCH_ENGINE === 'tsx' ? 'tsx' : env.BENCH_ENGINE === 'bundle' ? 'bundle' : 'node';
-const IN_MEMORY = env.BENCH_DB === 'memory';
+const LAUNCHER = ENGINE.launcher;
+const IN_MEMORY = ENGINE.inMemory;
 const KEEP = env.BENCH_KEEP === '1' || CPU_PROF;
-const PROBE = env.BENCH_PROBE !== '0' && LAUNCHER !== 'tsx';
 
 const TARGETS = {
   workflowsPerSecond: 300,
@@ -124,137 +121,6 @@ function percentile(samples: number[], p: number): number {
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const mb = (kb: number) => kb / 1024;
-
-// ------------------------------------------------------------------ engine process
-
-interface EngineProcess {
-  child: ChildProcess;
-  pid: number;
-  host: string;
-  port: number;
-  stderr: string[];
-  exited: Promise<number | null>;
-  /** Asks bench/engine-probe.ts for its figures since the last call (undefined without the probe). */
-  probe: () => Promise<ProbeStats | undefined>;
-}
-
-/** What bench/engine-probe.ts reports for a window. */
-export interface ProbeStats {
-  gcCount: number;
-  gcMs: number;
-  gcMaxMs: number;
-  gcMajorCount: number;
-  gcMajorMs: number;
-  txCount: number;
-  txMs: number;
-  txMaxMs: number;
-  txP50Ms: number;
-  txP99Ms: number;
-  txP999Ms: number;
-  txOver1Ms: number;
-  txOver5Ms: number;
-}
-
-async function startEngineProcess(dir: string, profDir: string | undefined): Promise<EngineProcess> {
-  const dbArgs = IN_MEMORY ? ['--in-memory'] : ['--db', join(dir, 'bench.sqlite')];
-  const engineArgs = ['--port', '0', ...dbArgs, '--poll-timeout', '60'];
-  const profArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval', '500'] : [];
-  // Extra node flags for the engine, e.g. BENCH_NODE_FLAGS="--perf-basic-prof" for `perf record -p <pid>`.
-  profArgs.push(...(env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
-  const childEnv: NodeJS.ProcessEnv = { ...env };
-  let command = process.execPath;
-  let args: string[];
-  if (LAUNCHER === 'tsx') {
-    // The tsx CLI runs the script in a child node process; profile flags go through NODE_OPTIONS.
-    command = join(ENGINE_ROOT, 'node_modules/.bin/tsx');
-    args = ['bin/swf-local.ts', ...engineArgs];
-    if (profArgs.length > 0) childEnv.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${profArgs.join(' ')}`.trim();
-  } else if (LAUNCHER === 'bundle') {
-    // Plain node on an esbuild bundle: no TypeScript loader in the process (closer to a build).
-    const outfile = join(dir, 'swf-local.cjs');
-    const esbuild = (await import('esbuild')) as typeof import('esbuild');
-    esbuild.buildSync({
-      entryPoints: [join(ENGINE_ROOT, 'bin/swf-local.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile,
-      external: ['better-sqlite3', '@aws-sdk/*'],
-      logLevel: 'warning',
-    });
-    childEnv.NODE_PATH = join(ENGINE_ROOT, 'node_modules');
-    const probeArgs: string[] = [];
-    if (PROBE) {
-      const probeFile = join(dir, 'engine-probe.cjs');
-      esbuild.buildSync({ entryPoints: [join(ROOT, 'bench/engine-probe.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: probeFile, external: ['better-sqlite3'], logLevel: 'warning' });
-      probeArgs.push('--require', probeFile);
-    }
-    args = [...profArgs, ...probeArgs, outfile, ...engineArgs];
-  } else {
-    const probeArgs = PROBE ? ['--import', pathToFileURL(join(ROOT, 'bench/engine-probe.ts')).href] : [];
-    args = [...profArgs, '--import', 'tsx', ...probeArgs, 'bin/swf-local.ts', ...engineArgs];
-  }
-  const child = spawn(command, args, { cwd: ENGINE_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  let probeWaiter: ((stats: ProbeStats) => void) | undefined;
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    if (line.startsWith('swf-bench-probe ')) {
-      probeWaiter?.(JSON.parse(line.slice('swf-bench-probe '.length)) as ProbeStats);
-      probeWaiter = undefined;
-      return;
-    }
-    stderr.push(line);
-    if (stderr.length > 200) stderr.shift();
-    console.error(`  engine stderr: ${line}`);
-  });
-  const endpoint = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('engine did not start listening within 30 s')), 30_000);
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const m = /^swf-local listening on (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      rej(new Error(`engine exited with code ${code} before listening: ${stderr.slice(-5).join(' | ')}`));
-    });
-  });
-  const url = new URL(endpoint);
-  const pid = findEngineProcess(child.pid!, 'swf-local');
-  const probe = (): Promise<ProbeStats | undefined> => {
-    if (!PROBE || child.exitCode !== null) return Promise.resolve(undefined);
-    return new Promise<ProbeStats | undefined>((res) => {
-      const timer = setTimeout(() => {
-        probeWaiter = undefined;
-        res(undefined);
-      }, 2_000);
-      probeWaiter = (stats) => {
-        clearTimeout(timer);
-        res(stats);
-      };
-      process.kill(pid, 'SIGUSR2');
-    });
-  };
-  return { child, pid, host: url.hostname, port: Number(url.port), stderr, exited, probe };
-}
-
-async function stopEngineProcess(engine: EngineProcess): Promise<number | null> {
-  if (engine.child.exitCode !== null) return engine.child.exitCode;
-  engine.child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), 15_000).unref());
-  const result = await Promise.race([engine.exited, timeout]);
-  if (result === 'timeout') {
-    log('engine did not exit within 15 s of SIGTERM; sending SIGKILL');
-    engine.child.kill('SIGKILL');
-    return engine.exited;
-  }
-  return result;
-}
 
 // ------------------------------------------------------------------ workload
 
@@ -658,7 +524,7 @@ async function main(): Promise<number> {
   console.log(`  driver: raw node:http + keep-alive agent, pre-built JSON bodies (not @aws-sdk/client-swf: see bench/swf-http.ts)`);
   if (CPU_PROF) console.log('  engine runs under --cpu-prof: CPU and latency figures include profiler overhead');
 
-  const engine = await startEngineProcess(dir, profDir);
+  const engine = await startEngineProcess(ENGINE, dir, profDir);
   const watchdog = setTimeout(() => {
     console.error(`bench: exceeded the time cap (${MAX_SECONDS + 60} s); killing the engine`);
     engine.child.kill('SIGKILL');
@@ -792,7 +658,7 @@ async function main(): Promise<number> {
     console.error(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   } finally {
     driver.halt();
-    const code = await stopEngineProcess(engine);
+    const code = await stopEngineProcess(engine, log);
     await driver.drained();
     http.close();
     clearTimeout(watchdog);

@@ -26,7 +26,7 @@ interface StatFields {
   stime: number;
 }
 
-function readStat(pid: number): StatFields | undefined {
+function readStat(pid: number | string): StatFields | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -37,6 +37,33 @@ function readStat(pid: number): StatFields | undefined {
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state); field N is rest[N - 3].
   return { ppid: Number(rest[1]), utime: Number(rest[11]), stime: Number(rest[12]) };
+}
+
+/**
+ * CPU time by thread name (user + system, ms): the main thread is named after the process,
+ * libuv's pool `libuv-worker`, worker_threads by their own names, V8's `V8 Worker` and so on.
+ */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = tid === String(pid) ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const s = readStat(`${pid}/task/${tid}`);
+    if (!s) continue;
+    byName.set(name, (byName.get(name) ?? 0) + ((s.utime + s.stime) * 1000) / clockTicks());
+  }
+  return byName;
 }
 
 /** CPU time (user + system, all threads) the process has used so far, in milliseconds. */

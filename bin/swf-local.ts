@@ -16,7 +16,7 @@ const USAGE = `Usage: swf-local [options]
   --poll-timeout <s>       long-poll hold in seconds (default 60)
   --account-id <id>        account id used in ARNs (default 123456789012)
   --region <name>          region for requests without a SigV4 scope (default us-east-1)
-  --empty-poll-token <m>   empty poll taskToken: "empty" ("") or "omit" (default empty)
+  --empty-poll-token <m>   empty poll taskToken: "omit" (left out) or "empty" ("") (default omit)
   --require-heartbeat-timeout  fail ScheduleActivityTask without a heartbeat timeout
   --terminate-cause <c>    cause recorded for API terminations: OPERATOR_INITIATED or none
   --lambda-functions <f>   JSON map of Lambda function name -> { "module": path, "export": name }

@@ -16,7 +16,10 @@ export interface EngineConfig {
   defaultRegion: string;
   /** How long a poll with nothing to do is held before the empty answer (SWF: 60 s). */
   pollTimeoutMs: number;
-  /** The empty poll's taskToken: `""` as the API reference shows, or omitted as Java Flow expects. */
+  /**
+   * The empty poll's taskToken: omitted (what the service sends: Java Flow treats only a null
+   * token as "no task"), or `""` as the API reference's prose describes it.
+   */
   emptyPollTaskToken: 'empty' | 'omit';
   /** Whether ScheduleActivityTask needs a heartbeat timeout from the decision or the type. */
   requireHeartbeatTimeout: boolean;
@@ -47,7 +50,7 @@ export const DEFAULT_CONFIG: EngineConfig = {
   accountId: '123456789012',
   defaultRegion: 'us-east-1',
   pollTimeoutMs: 60_000,
-  emptyPollTaskToken: 'empty',
+  emptyPollTaskToken: 'omit',
   requireHeartbeatTimeout: false,
   operatorTerminateCause: 'OPERATOR_INITIATED',
   deniedDecisions: [],

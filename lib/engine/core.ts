@@ -2,20 +2,24 @@ import type { ActivityTypeConfiguration, WorkflowTypeConfiguration } from '@aws-
 import type { Clock } from './clock';
 import type { EngineConfig } from './config';
 import { unknownResource } from './faults';
+import { deliverOutbox } from './execution/cross-run';
+import type { DecisionContext } from './execution/decision-context';
 import { Execution } from './execution/execution';
-import { deliverOutbox } from './cross-run';
-import type { DecisionContext } from './execution/decisions';
-import type { LambdaInvoker } from './lambda/invoker';
+import type { CrossRunPorts, LambdaTask } from './execution/ports';
 import type { ExecutionRecord } from './execution/state';
+import type { LambdaInvoker } from './lambda/invoker';
 import { queueKey, TaskMatcher, type Waiter } from './matching/task-matcher';
 import type { Db } from './store/database';
 import { ExecutionStore } from './store/execution-store';
 import { RegistryStore, type DomainRow } from './store/registry-store';
 import { DeadlineScheduler } from './timers/deadline-scheduler';
 import type { IdSource } from './util/ids';
+import { PageTokens } from './util/page-token';
+import { readSecret } from './store/secrets';
+import type { Tx } from './store/transaction';
 
-/** One API call's view of the engine while its transaction is open. */
-export class Tx {
+/** The engine's transaction: the store's `Tx`, plus hand-offs to waiting polls and deadlines to arm. */
+class CoreTx implements Tx {
   readonly touchedQueues = new Set<string>();
   earliestDeadline: number | undefined;
   private readonly committed: (() => void)[] = [];
@@ -23,11 +27,18 @@ export class Tx {
   private readonly reserved: { key: string; waiter: Waiter<unknown> }[] = [];
 
   constructor(
-    readonly core: EngineCore,
+    private readonly core: EngineCore,
     readonly now: number,
   ) {}
 
-  /** Opens a run for changes; `save` it before the transaction ends. */
+  get executions() {
+    return this.core.executions;
+  }
+
+  get ids() {
+    return this.core.ids;
+  }
+
   open(record: ExecutionRecord): Execution {
     return new Execution(record, this.now, this.core.ids);
   }
@@ -59,7 +70,7 @@ export class Tx {
       const answer = h.waiter.handoff!.answer(h.claimed);
       this.afterCommit(() => h.waiter.settle(answer));
     }
-    if (fx.outbox.length > 0) deliverOutbox(this, r, fx.outbox.splice(0));
+    if (fx.outbox.length > 0) deliverOutbox(this, core.crossRunPorts, r, fx.outbox.splice(0));
   }
 
   /**
@@ -89,7 +100,6 @@ export class Tx {
     for (const { key, waiter } of this.reserved.reverse()) this.core.matcher.putBack(key, waiter);
   }
 
-  /** Runs `fn` once the transaction has committed (never if it rolls back). */
   afterCommit(fn: () => void): void {
     this.committed.push(fn);
   }
@@ -110,13 +120,17 @@ export class EngineCore {
   readonly executions: ExecutionStore;
   readonly matcher: TaskMatcher;
   readonly scheduler: DeadlineScheduler;
+  /** Signs and checks every nextPageToken, with this database's own key. */
+  readonly pageTokens: PageTokens;
+  /** @internal What a run's requests on other runs need: the Lambda port and a setting. */
+  readonly crossRunPorts: CrossRunPorts;
   private stopped = false;
   /**
    * One transaction wrapper for every call, BEGIN IMMEDIATE: the engine is the only writer, and a
    * deferred transaction that reads and then writes could fail with SQLITE_BUSY_SNAPSHOT if the
    * checkpointer reset the WAL in between, where an immediate one simply waits.
    */
-  private readonly transaction: (tx: Tx, fn: (tx: Tx) => unknown) => unknown;
+  private readonly transaction: (tx: CoreTx, fn: (tx: Tx) => unknown) => unknown;
   /** > 0 while a deadline pass or a run's hand-off to waiting polls is under way. */
   private depth = 0;
 
@@ -128,10 +142,15 @@ export class EngineCore {
     /** Carries out ScheduleLambdaFunction; without one, Lambda tasks are unavailable. */
     readonly lambdaInvoker?: LambdaInvoker,
   ) {
-    this.transaction = db.transaction((tx: Tx, fn: (tx: Tx) => unknown) => fn(tx)).immediate;
+    this.transaction = db.transaction((tx: CoreTx, fn: (tx: Tx) => unknown) => fn(tx)).immediate;
     this.registry = new RegistryStore(db);
     this.executions = new ExecutionStore(db);
     this.matcher = new TaskMatcher(config.maxPollersPerTaskList);
+    this.pageTokens = new PageTokens(readSecret(db, 'page-token'));
+    this.crossRunPorts = {
+      lambda: { invoke: (executionId, task) => this.invokeLambda(executionId, task) },
+      childPolicyOnEveryClose: config.childPolicyOnEveryClose,
+    };
     this.scheduler = new DeadlineScheduler(clock, (now) => {
       this.depth++;
       try {
@@ -143,16 +162,20 @@ export class EngineCore {
   }
 
   run<T>(fn: (tx: Tx) => T): T {
-    const tx = new Tx(this, this.clock.now());
+    const tx = new CoreTx(this, this.clock.now());
+    const ready = this.executions.ready;
     let result: T;
+    ready.begin();
     try {
       result = this.transaction(tx, fn) as T;
     } catch (error) {
-      // Rows read inside the rolled-back transaction may have been cached.
+      // Rows read inside the rolled-back transaction may have been cached; the queue follows SQLite.
+      ready.rollback();
       this.registry.invalidateCache();
       tx.putBackReserved();
       throw error;
     }
+    ready.commit();
     this.scheduler.armAt(tx.earliestDeadline);
     // A deadline this change made due at once (a "0" timeout) fires before a waiting poll can be
     // handed the task. Only at the top level, so hand-offs and deadline passes never nest.
@@ -179,7 +202,7 @@ export class EngineCore {
    * outcome in a transaction of its own. The start-to-close deadline is durable and fires on its
    * own; an outcome that arrives after it (or after the run closed) is ignored.
    */
-  invokeLambda(executionId: number, req: { scheduledEventId: number; startedEventId: number; name: string; input?: string; timeoutMs: number }): void {
+  private invokeLambda(executionId: number, req: LambdaTask): void {
     const invoker = this.lambdaInvoker;
     if (!invoker) return;
     invoker

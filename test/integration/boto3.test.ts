@@ -19,6 +19,7 @@ interface Exec {
 interface Summary {
   boto3: string;
   domain: string;
+  emptyPoll: { decision: object; activity: object };
   child: {
     parent: Exec;
     parentCloseStatus: string;
@@ -104,5 +105,7 @@ test('boto3 runs a child workflow and a continue-as-new loop end to end', async 
   expect(loop.runs[2]!.continuedExecutionRunId).toBe(loop.runs[1]!.runId);
   expect(loop.finalRunId).toBe(loop.runs[2]!.runId);
   expect(loop.runs[2]!.result).toBe('done after 2');
+  // boto3 with the default empty poll: no taskToken member at all.
+  expect(summary.emptyPoll).toEqual({ decision: { startedEventId: 0, previousStartedEventId: 0 }, activity: { startedEventId: 0 } });
   expect(new Set(loop.runs.map((r) => r.runId)).size).toBe(3);
 }, 40_000);

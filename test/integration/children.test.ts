@@ -442,7 +442,7 @@ describe('child policy', () => {
     const childEvents = await historyOf(swf, domain, s.child);
     // The child's decision task was already scheduled, so no second one.
     expect(typesOf(childEvents)).toEqual(['WorkflowExecutionStarted', 'DecisionTaskScheduled', 'WorkflowExecutionCancelRequested']);
-    expect(childEvents[2]!.workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED' });
+    expect(childEvents[2]!.workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED', externalInitiatedEventId: 0 });
     const info = (await describeRun(swf, domain, s.child)).executionInfo!;
     expect(info.executionStatus).toBe('OPEN');
     expect(info.cancelRequested).toBe(true);
@@ -468,7 +468,7 @@ describe('child policy', () => {
       'DecisionTaskScheduled',
       'DecisionTaskCompleted',
     ]);
-    expect(childEvents[3]!.workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED' });
+    expect(childEvents[3]!.workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED', externalInitiatedEventId: 0 });
   });
 
   test('ABANDON: the child keeps running, untouched', async () => {
@@ -509,7 +509,7 @@ describe('child policy', () => {
     const s = await spawnChild(domain, { parentTimeout: '1', parentPolicy: 'REQUEST_CANCEL' });
     await historyWith(swf, domain, s.parent, 'WorkflowExecutionTimedOut', 5000);
     const childEvents = await historyWith(swf, domain, s.child, 'WorkflowExecutionCancelRequested');
-    expect(lastOf(childEvents).workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED' });
+    expect(lastOf(childEvents).workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED', externalInitiatedEventId: 0 });
   });
 
   test('by default, a parent that completes does not apply its child policy', async () => {
@@ -547,7 +547,7 @@ describe('child policy', () => {
       const domain = await ownDomain(s2);
       const a = await spawnChild(domain, { parentPolicy: 'REQUEST_CANCEL' }, s2);
       await decide(s2, domain, [d.fail('nope')]);
-      expect(lastOf(await historyOf(s2, domain, a.child)).workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED' });
+      expect(lastOf(await historyOf(s2, domain, a.child)).workflowExecutionCancelRequestedEventAttributes).toEqual({ cause: 'CHILD_POLICY_APPLIED', externalInitiatedEventId: 0 });
       const b = await spawnChild(domain, { parentPolicy: 'ABANDON' }, s2);
       await decide(s2, domain, [d.cancel()]);
       expect(typesOf(await historyOf(s2, domain, b.child))).toEqual(['WorkflowExecutionStarted', 'DecisionTaskScheduled']);

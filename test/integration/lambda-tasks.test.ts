@@ -85,7 +85,6 @@ describe('a Lambda task that runs', () => {
       name: 'echo',
       input,
       control: 'ctl',
-      startToCloseTimeout: '900',
       decisionTaskCompletedEventId: 4,
     });
     expect(events[5]!.lambdaFunctionStartedEventAttributes).toEqual({ scheduledEventId: 5 });

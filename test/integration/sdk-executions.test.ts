@@ -96,6 +96,7 @@ describe('StartWorkflowExecution', () => {
       childPolicy: 'TERMINATE',
       taskList: { name: 'default' },
       workflowType: { name: 'Flow', version: '1' },
+      parentInitiatedEventId: 0,
     });
     expect(events[1]!.decisionTaskScheduledEventAttributes).toMatchObject({
       taskList: { name: 'default' },
@@ -141,6 +142,7 @@ describe('StartWorkflowExecution', () => {
       workflowType: { name: 'Flow', version: '1' },
       tagList: ['t1', 't2'],
       lambdaRole: 'arn:aws:iam::123456789012:role/r',
+      parentInitiatedEventId: 0,
     });
     expect(events[1]!.decisionTaskScheduledEventAttributes).toMatchObject({ taskList: { name: 'other' }, taskPriority: '5', startToCloseTimeout: '20' });
     expect(await pendingDecisions(dom, 'other')).toBe(1);
@@ -276,7 +278,7 @@ describe('SignalWorkflowExecution', () => {
     await swf.signalWorkflowExecution({ domain: dom, workflowId: run.workflowId, signalName: 'first', input: 'one' });
     let events = await historyOf(swf, dom, run);
     expect(eventTypes(events)).toEqual(['WorkflowExecutionStarted', 'DecisionTaskScheduled', 'WorkflowExecutionSignaled']);
-    expect(events[2]!.workflowExecutionSignaledEventAttributes).toEqual({ signalName: 'first', input: 'one' });
+    expect(events[2]!.workflowExecutionSignaledEventAttributes).toEqual({ signalName: 'first', input: 'one', externalInitiatedEventId: 0 });
 
     // Answer with no decisions: the run goes idle with nothing scheduled.
     await decide(swf, dom, []);
@@ -286,7 +288,7 @@ describe('SignalWorkflowExecution', () => {
     await swf.signalWorkflowExecution({ domain: dom, workflowId: run.workflowId, runId: run.runId, signalName: 'second' });
     events = await historyOf(swf, dom, run);
     expect(eventTypes(events).slice(-2)).toEqual(['WorkflowExecutionSignaled', 'DecisionTaskScheduled']);
-    expect(events[events.length - 2]!.workflowExecutionSignaledEventAttributes).toEqual({ signalName: 'second' });
+    expect(events[events.length - 2]!.workflowExecutionSignaledEventAttributes).toEqual({ signalName: 'second', externalInitiatedEventId: 0 });
     expect(await pendingDecisions(dom)).toBe(1);
     expect((await describe_(run, dom)).openCounts?.openDecisionTasks).toBe(1);
 
@@ -338,7 +340,7 @@ describe('RequestCancelWorkflowExecution', () => {
     await swf.requestCancelWorkflowExecution({ domain: dom, workflowId: run.workflowId });
     const events = await historyOf(swf, dom, run);
     expect(eventTypes(events).slice(-2)).toEqual(['WorkflowExecutionCancelRequested', 'DecisionTaskScheduled']);
-    expect(events[events.length - 2]!.workflowExecutionCancelRequestedEventAttributes).toEqual({});
+    expect(events[events.length - 2]!.workflowExecutionCancelRequestedEventAttributes).toEqual({ externalInitiatedEventId: 0 });
     const info = (await describe_(run, dom)).executionInfo!;
     expect(info.cancelRequested).toBe(true);
     expect(info.executionStatus).toBe('OPEN');
@@ -401,7 +403,8 @@ describe('TerminateWorkflowExecution', () => {
     expect(out.executionInfo?.closeStatus).toBe('TERMINATED');
     expect(out.executionInfo?.closeTimestamp).toBeInstanceOf(Date);
     expect(out.executionInfo!.closeTimestamp!.getTime()).toBeGreaterThanOrEqual(out.executionInfo!.startTimestamp!.getTime());
-    expect(out.openCounts).toEqual({ openActivityTasks: 0, openDecisionTasks: 0, openTimers: 0, openChildWorkflowExecutions: 0, openLambdaFunctions: 0 });
+    // As on the service, a closed run keeps reporting what it had open when it closed.
+    expect(out.openCounts).toEqual({ openActivityTasks: 1, openDecisionTasks: 1, openTimers: 0, openChildWorkflowExecutions: 0, openLambdaFunctions: 0 });
 
     await expectFault(swf.respondDecisionTaskCompleted({ taskToken: decision.taskToken, decisions: [] }), UnknownResourceFault);
     await expectFault(

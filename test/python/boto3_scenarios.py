@@ -7,6 +7,7 @@ Runs, with deciders written here in Python:
   1. child workflow: a Parent run starts a Child run; the child completes; the parent completes
      with a result built from the child's result (ChildWorkflowExecutionCompleted).
   2. continue-as-new: a Looper run continues as new until its input reaches 2, then completes.
+  3. empty polls: decision and activity polls on a list with no work, as boto3 returns them.
 
 Prints one JSON summary on stdout. Exits 1 (with the reason on stderr) if anything fails.
 """
@@ -221,6 +222,16 @@ def continue_as_new_scenario(swf, domain, suffix):
     return {"workflowId": workflow_id, "finalRunId": final_run, "runs": runs}
 
 
+def empty_poll_scenario(swf, domain):
+    """What boto3 hands back for polls that find nothing (the engine's hold is short in the test)."""
+    answers = {}
+    for kind, call in (("decision", swf.poll_for_decision_task), ("activity", swf.poll_for_activity_task)):
+        task = call(domain=domain, taskList={"name": "nobody-polls-here"}, identity="boto3-empty")
+        task.pop("ResponseMetadata", None)
+        answers[kind] = task
+    return answers
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: boto3_scenarios.py <endpoint_url>", file=sys.stderr)
@@ -234,6 +245,7 @@ def main():
         "domain": domain,
         "child": child_scenario(swf, domain, suffix),
         "continueAsNew": continue_as_new_scenario(swf, domain, suffix),
+        "emptyPoll": empty_poll_scenario(swf, domain),
     }
     print(json.dumps(summary))
     return 0

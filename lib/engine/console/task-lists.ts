@@ -94,9 +94,9 @@ export function collectTaskLists(facts: TaskListFacts): ConsoleTaskList[] {
   return lists.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'decision' ? -1 : 1));
 }
 
-/** Reads a domain's task-list facts from the engine: two indexed queries and the in-memory poller log. */
+/** Reads a domain's task-list facts from the engine: one indexed query, the in-memory queue and poller log. */
 export class TaskListReader {
-  private statements?: { types: Statement; queued: Statement };
+  private statements?: { types: Statement };
 
   constructor(private readonly core: EngineCore) {}
 
@@ -106,14 +106,13 @@ export class TaskListReader {
     if (!domain) throw unknownResource(`Unknown domain: ${domainName}`);
     const q = (this.statements ??= {
       types: core.db.prepare('SELECT kind, config FROM types WHERE domain_id = ?'),
-      queued: core.db.prepare('SELECT DISTINCT kind, task_list FROM task_queue WHERE domain_id = ?'),
     });
     const typeDefaults: TaskListFacts['typeDefaults'] = [];
     for (const row of q.types.all(domain.id) as { kind: 'workflow' | 'activity'; config: string }[]) {
       const name = defaultTaskListOf(row.config);
       if (name !== undefined) typeDefaults.push({ kind: row.kind === 'workflow' ? 'decision' : 'activity', name });
     }
-    const queued = (q.queued.all(domain.id) as { kind: TaskListKind; task_list: string }[]).map((r) => ({ kind: r.kind, name: r.task_list }));
+    const queued = core.executions.ready.listsOf(domain.id).map((l) => ({ kind: l.kind as TaskListKind, name: l.taskList }));
     const prefix = `${domain.id}|`;
     const polled: TaskListFacts['polled'] = [];
     for (const key of core.matcher.pollers.keys()) {

@@ -8,9 +8,9 @@ import type {
   StartChildWorkflowExecutionDecisionAttributes,
   StartChildWorkflowExecutionFailedCause,
 } from '@aws-sdk/client-swf';
-import { resolveRunConfig, type UndefinedDefault } from '../runs';
-import type { DecisionContext } from './decisions';
+import type { DecisionContext } from './decision-context';
 import type { Execution } from './execution';
+import { resolveRunConfig, type UndefinedDefault } from './run-config';
 import { NONE, type ActivityTimeouts, type ExecutionConfig } from './state';
 
 /** Lambda's own maximum, SWF's default for a Lambda task. */
@@ -189,6 +189,8 @@ export function scheduleLambdaFunction(exec: Execution, attrs: ScheduleLambdaFun
   if (!ctx.lambdaAvailable) return fail('LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION');
   if (exec.findLambdaById(id)) return fail('ID_ALREADY_IN_USE');
   if (Object.keys(exec.state.lambdas).length >= ctx.maxOpenLambdaFunctions) return fail('OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED');
+  // The event carries the timeout only when the decision gave one, as the service writes it; the
+  // task is still held to Lambda's maximum.
   const startToCloseTimeout = attrs.startToCloseTimeout ?? DEFAULT_LAMBDA_TIMEOUT;
   const input = attrs.input !== undefined ? { input: attrs.input } : {};
   exec.scheduleLambda(
@@ -196,7 +198,7 @@ export function scheduleLambdaFunction(exec: Execution, attrs: ScheduleLambdaFun
     {
       id,
       name,
-      startToCloseTimeout,
+      ...(attrs.startToCloseTimeout !== undefined ? { startToCloseTimeout: attrs.startToCloseTimeout } : {}),
       decisionTaskCompletedEventId: dtc,
       ...input,
       ...(attrs.control !== undefined ? { control: attrs.control } : {}),

@@ -1,30 +1,10 @@
-import type { ActivityTypeConfiguration, Decision, DecisionType, WorkflowTypeConfiguration } from '@aws-sdk/client-swf';
+import type { Decision, DecisionType } from '@aws-sdk/client-swf';
 import { validationFault, validationMessage, type Fault } from '../faults';
-import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from '../runs';
+import type { DecisionContext } from './decision-context';
 import { continueAsNew, scheduleActivityTask, scheduleLambdaFunction, startChildWorkflowExecution } from './decision-starts';
 import type { Execution } from './execution';
+import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from './run-config';
 
-export interface RegisteredTypeInfo<C> {
-  status: 'REGISTERED' | 'DEPRECATED';
-  config: C;
-}
-
-/** What the decisions need to know besides the run: the domain's types, limits and settings. */
-export interface DecisionContext {
-  activityType(name: string, version: string): RegisteredTypeInfo<ActivityTypeConfiguration> | undefined;
-  workflowType(name: string, version: string): RegisteredTypeInfo<WorkflowTypeConfiguration> | undefined;
-  openExecutionCount(): number;
-  /** Whether a Lambda invoker is configured. */
-  lambdaAvailable: boolean;
-  /** Fail ScheduleActivityTask with DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED instead of using NONE. */
-  requireHeartbeatTimeout: boolean;
-  maxOpenActivities: number;
-  maxOpenTimers: number;
-  maxOpenChildren: number;
-  maxOpenLambdaFunctions: number;
-  maxOpenExecutionsPerDomain: number;
-  deniedDecisions: readonly string[];
-}
 
 const CLOSING: ReadonlySet<DecisionType> = new Set<DecisionType>([
   'CompleteWorkflowExecution',

@@ -13,6 +13,7 @@ import {
   type OpenLambda,
   type TaskKind,
 } from './state';
+import { openCounts } from './open-counts';
 import type { IdSource } from '../util/ids';
 import { encodeTaskToken } from '../util/task-token';
 
@@ -169,7 +170,9 @@ export class Execution {
       priority: task.priority,
       scheduledEventId: task.scheduledEventId,
     });
+    task.queuedAt = this.now;
     const s2s = s.override?.scheduleToStartTimeout;
+    task.scheduleToStartArmed = s2s !== undefined && durationMs(s2s) !== undefined;
     if (s2s !== undefined) this.arm('DECISION_SCHEDULE_TO_START', task.scheduledEventId, s2s);
   }
 
@@ -183,7 +186,8 @@ export class Execution {
     });
     task.state = 'STARTED';
     task.token = this.mintToken('decision', task.scheduledEventId, task.startedEventId);
-    this.disarm('DECISION_SCHEDULE_TO_START', task.scheduledEventId);
+    // Runs saved before the flag existed leave it undefined: disarm to be sure.
+    if (task.scheduleToStartArmed !== false) this.disarm('DECISION_SCHEDULE_TO_START', task.scheduledEventId);
     this.arm('DECISION_START_TO_CLOSE', task.scheduledEventId, task.startToCloseTimeout);
     return task;
   }
@@ -245,7 +249,7 @@ export class Execution {
 
   scheduleActivity(a: Omit<OpenActivity, 'scheduledEventId' | 'state' | 'startedEventId' | 'token' | 'cancelRequestedEventId'>, attrs: EventAttributesMap['ActivityTaskScheduled']): void {
     const scheduledEventId = this.append('ActivityTaskScheduled', attrs);
-    const activity: OpenActivity = { ...a, scheduledEventId, state: 'SCHEDULED', startedEventId: 0, token: '', cancelRequestedEventId: 0 };
+    const activity: OpenActivity = { ...a, scheduledEventId, state: 'SCHEDULED', startedEventId: 0, token: '', cancelRequestedEventId: 0, queuedAt: this.now };
     this.state.activities[scheduledEventId] = activity;
     this.state.latestActivityTaskTimestamp = this.now;
     this.effects.queueAdd.push({ kind: 'activity', taskList: a.taskList, priority: a.priority, scheduledEventId });
@@ -275,6 +279,7 @@ export class Execution {
       ...(identity !== undefined ? { identity } : {}),
     });
     a.state = 'STARTED';
+    this.state.latestActivityTaskTimestamp = this.now;
     a.token = this.mintToken('activity', scheduledEventId, a.startedEventId);
     this.disarm('ACTIVITY_SCHEDULE_TO_START', scheduledEventId);
     this.arm('ACTIVITY_START_TO_CLOSE', scheduledEventId, a.timeouts.startToClose);
@@ -334,11 +339,19 @@ export class Execution {
     if (a.state === 'SCHEDULED') this.cancelActivity(a, undefined);
   }
 
+  /** Every activity event (schedule, start, close) moves latestActivityTaskTimestamp, as on the service. */
   private closeActivity(a: OpenActivity, at = this.now): void {
     const id = a.scheduledEventId;
     delete this.state.activities[id];
+    this.state.latestActivityTaskTimestamp = at;
     if (a.state === 'SCHEDULED') this.effects.queueRemove.push({ kind: 'activity', scheduledEventId: id });
-    for (const kind of Object.keys(ACTIVITY_DEADLINES) as DeadlineKind[]) this.disarm(kind, id);
+    // Only the deadlines that can still be armed: each disarm is a statement in the transaction.
+    const t = a.timeouts;
+    const started = a.state === 'STARTED';
+    if (!started && t.scheduleToStart !== NONE) this.disarm('ACTIVITY_SCHEDULE_TO_START', id);
+    if (t.scheduleToClose !== NONE) this.disarm('ACTIVITY_SCHEDULE_TO_CLOSE', id);
+    if (started && t.startToClose !== NONE) this.disarm('ACTIVITY_START_TO_CLOSE', id);
+    if (started && t.heartbeat !== NONE) this.disarm('ACTIVITY_HEARTBEAT', id);
     this.requestDecision(at);
   }
 
@@ -552,6 +565,9 @@ export class Execution {
     r.closedAt = this.state.lastEventTime;
     const s = this.state;
     const children = Object.values(s.children);
+    // Describe keeps reporting what was open when the run closed, and no cancel request.
+    s.openCountsAtClose = openCounts(s);
+    s.cancelRequested = false;
     s.decision = null;
     s.pendingDecision = null;
     s.activities = {};

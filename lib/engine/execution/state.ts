@@ -33,6 +33,10 @@ export interface DecisionTaskState {
   startedEventId: number;
   /** '' until the task is started. */
   token: string;
+  /** Whether a schedule-to-start deadline was armed for it (absent in runs saved before this field). */
+  scheduleToStartArmed?: boolean;
+  /** When it became pollable (epoch ms): its place in the queue when the engine restarts. */
+  queuedAt?: number;
 }
 
 export interface ActivityTimeouts {
@@ -56,6 +60,8 @@ export interface OpenActivity {
   heartbeatDetails?: string;
   /** Id of the latest ActivityTaskCancelRequested for this activity, 0 if none. */
   cancelRequestedEventId: number;
+  /** When it was scheduled (epoch ms): its place in the queue when the engine restarts. */
+  queuedAt?: number;
 }
 
 export interface OpenTimer {
@@ -130,6 +136,17 @@ export interface ExecutionState {
   cancelRequested: boolean;
   latestExecutionContext?: string;
   latestActivityTaskTimestamp?: number;
+  /** Set at close: the open tasks the run left behind, which Describe keeps reporting. */
+  openCountsAtClose?: OpenCounts;
+}
+
+/** DescribeWorkflowExecution's openCounts. */
+export interface OpenCounts {
+  openActivityTasks: number;
+  openDecisionTasks: number;
+  openTimers: number;
+  openChildWorkflowExecutions: number;
+  openLambdaFunctions: number;
 }
 
 export type ExecutionStatus = 'OPEN' | 'CLOSED';

@@ -72,11 +72,8 @@ export const domainOperations: OperationTable = {
   ListDomains: (core, ctx, input: ListDomainsInput) => {
     const rows = core.registry.listDomains(ctx.region, input.registrationStatus!);
     if (input.reverseOrder) rows.reverse();
-    const { page, nextPageToken } = pageOf(rows, input.maximumPageSize, input.nextPageToken, {
-      op: 'ListDomains',
-      s: input.registrationStatus,
-      r: input.reverseOrder ?? false,
-    });
+    const scope = { op: 'ListDomains', partition: ctx.region, query: { s: input.registrationStatus, r: input.reverseOrder ?? false } };
+    const { page, nextPageToken } = pageOf(core.pageTokens, scope, rows, input.maximumPageSize, input.nextPageToken);
     return defined({ domainInfos: page.map((d) => domainInfo(core, d)), nextPageToken });
   },
 };

@@ -18,13 +18,15 @@ import {
   validationMessage,
 } from '../faults';
 import { eventToWireJson } from '../execution/events';
+import { openCounts } from '../execution/open-counts';
 import type { ExecutionRecord } from '../execution/state';
 import type { DomainRow } from '../store/registry-store';
 import type { ExecutionSummary, HistoryRow } from '../store/execution-store';
-import { decodePageToken, encodePageToken, pageSize } from '../util/page-token';
+import { pageSize, type PageScope } from '../util/page-token';
 import { defined, RawJson, type OperationTable } from './types';
 import { typeLabel } from './workflow-types';
-import { createRun, isValidExecutionTimeout, MAX_EXECUTION_SECONDS, resolveRunConfig } from '../runs';
+import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS, resolveRunConfig } from '../execution/run-config';
+import { createRun } from '../execution/runs';
 
 /** The run's WorkflowExecutionInfo, as Describe and the List operations return it. */
 export function executionInfo(e: ExecutionSummary | ExecutionRecord): object {
@@ -108,7 +110,8 @@ export const executionOperations: OperationTable = {
     core.run((tx) => {
       const domain = core.requireDomain(ctx.region, input.domain!);
       const exec = tx.open(openRun(core, domain, input.workflowId!, input.runId));
-      exec.signal(defined({ signalName: input.signalName, input: input.input }) as never);
+      // A signal from the API has no initiating event: the link is 0, as the service writes it.
+      exec.signal(defined({ signalName: input.signalName, input: input.input, externalInitiatedEventId: 0 }) as never);
       tx.save(exec);
     });
     return undefined;
@@ -119,7 +122,7 @@ export const executionOperations: OperationTable = {
       const domain = core.requireDomain(ctx.region, input.domain!);
       const exec = tx.open(openRun(core, domain, input.workflowId!, input.runId));
       // Every request is recorded, repeated ones too: the decider sees each of them.
-      exec.requestCancel({});
+      exec.requestCancel({ externalInitiatedEventId: 0 });
       tx.save(exec);
     });
     return undefined;
@@ -151,13 +154,7 @@ export const executionOperations: OperationTable = {
         childPolicy: c.childPolicy,
         lambdaRole: c.lambdaRole,
       }),
-      openCounts: {
-        openActivityTasks: Object.keys(s.activities).length,
-        openDecisionTasks: s.decision ? 1 : 0,
-        openTimers: Object.keys(s.timers).length,
-        openChildWorkflowExecutions: Object.keys(s.children).length,
-        openLambdaFunctions: Object.keys(s.lambdas).length,
-      },
+      openCounts: openCounts(s),
       latestActivityTaskTimestamp: s.latestActivityTaskTimestamp !== undefined ? s.latestActivityTaskTimestamp / 1000 : undefined,
       latestExecutionContext: s.latestExecutionContext,
     });
@@ -167,17 +164,21 @@ export const executionOperations: OperationTable = {
     const domain = core.requireDomain(ctx.region, input.domain!);
     const record = requireRun(core, domain, input.execution!);
     const reverse = input.reverseOrder ?? false;
-    const request = { op: 'GetWorkflowExecutionHistory', d: input.domain, e: input.execution, r: reverse };
+    const scope: PageScope = {
+      op: 'GetWorkflowExecutionHistory',
+      partition: `${ctx.region}/${domain.id}`,
+      query: { w: record.workflowId, u: record.runId, r: reverse },
+    };
     let from = 1;
     let to = record.state.nextEventId - 1;
     if (input.nextPageToken) {
       // The token pins the range seen by the first page, so later events never shift pages.
-      const t = decodePageToken<{ n: number; t: number }>(input.nextPageToken, request);
+      const t = core.pageTokens.decode<{ n: number; t: number }>(input.nextPageToken, scope);
       if (reverse) to = t.n;
       else [from, to] = [t.n, t.t];
     }
     const page = historyPageJson(core, record.id, from, to, reverse, pageSize(input.maximumPageSize));
-    const token = page.next !== undefined ? encodePageToken({ n: page.next, t: to }, request) : undefined;
+    const token = page.next !== undefined ? core.pageTokens.encode(scope, { n: page.next, t: to }) : undefined;
     return new RawJson(`{"events":[${page.json}]${token ? `,"nextPageToken":"${token}"` : ''}}`);
   },
 };

@@ -9,14 +9,15 @@ import type {
   RespondActivityTaskFailedInput,
   RespondDecisionTaskCompletedInput,
 } from '@aws-sdk/client-swf';
-import { unknownExecution, type EngineCore, type Tx } from '../core';
+import { unknownExecution, type EngineCore } from '../core';
+import type { Tx } from '../store/transaction';
 import { unknownResource, validationMessage } from '../faults';
 import { applyDecisions, validateDecisionBatch } from '../execution/decisions';
 import type { Execution } from '../execution/execution';
 import type { DecisionTaskState, ExecutionRecord, OpenActivity, TaskKind } from '../execution/state';
 import { queueKey, type Handoff } from '../matching/task-matcher';
 import type { DomainRow } from '../store/registry-store';
-import { decodePageToken, encodePageToken, pageSize } from '../util/page-token';
+import { pageSize, type PageScope } from '../util/page-token';
 import { decodeTaskToken, type TaskTokenClaims } from '../util/task-token';
 import { historyPageJson } from './executions';
 import { defined, RawJson, type CallContext, type OperationResult, type OperationTable } from './types';
@@ -36,19 +37,27 @@ interface DecisionPage {
   size: number;
 }
 
-const DECISION_PAGE_REQUEST = 'PollForDecisionTask';
+/** A decision task's history pages are bound to the poll's domain, task list and order. */
+function decisionPageScope(region: string, domain: DomainRow, input: PollForDecisionTaskInput): PageScope {
+  return { op: 'PollForDecisionTask', partition: `${region}/${domain.id}`, query: { l: input.taskList!.name, r: input.reverseOrder ?? false } };
+}
 
-function decisionTaskJson(core: EngineCore, record: ExecutionRecord, p: DecisionPage): RawJson {
+function decisionTaskJson(core: EngineCore, scope: PageScope, record: ExecutionRecord, p: DecisionPage): RawJson {
   const from = p.reverse ? p.first : p.at;
   const to = p.reverse ? p.at : p.last;
   const page = historyPageJson(core, record.id, from, to, p.reverse, p.size);
-  const request = { op: DECISION_PAGE_REQUEST, r: p.reverse };
   const token =
     page.next !== undefined
-      ? encodePageToken(
-          { e: record.id, k: p.taskToken, s: p.startedEventId, p: p.previousStartedEventId, a: p.first, b: p.last, n: page.next, z: p.size },
-          request,
-        )
+      ? core.pageTokens.encode(scope, {
+          e: record.id,
+          k: p.taskToken,
+          s: p.startedEventId,
+          p: p.previousStartedEventId,
+          a: p.first,
+          b: p.last,
+          n: page.next,
+          z: p.size,
+        })
       : undefined;
   const head = JSON.stringify({
     taskToken: p.taskToken,
@@ -62,7 +71,7 @@ function decisionTaskJson(core: EngineCore, record: ExecutionRecord, p: Decision
 }
 
 /** Claiming a decision task for a poll and answering it: from the queue or handed over. */
-function decisionHandoff(core: EngineCore, input: PollForDecisionTaskInput): Handoff<{ record: ExecutionRecord; task: DecisionTaskState; previousStartedEventId: number }, RawJson> {
+function decisionHandoff(core: EngineCore, scope: PageScope, input: PollForDecisionTaskInput): Handoff<{ record: ExecutionRecord; task: DecisionTaskState; previousStartedEventId: number }, RawJson> {
   return {
     claim: (exec) => {
       const previousStartedEventId = exec.state.lastCompletedDecisionStartedEventId;
@@ -71,7 +80,7 @@ function decisionHandoff(core: EngineCore, input: PollForDecisionTaskInput): Han
     answer: ({ record, task, previousStartedEventId }) => {
       const reverse = input.reverseOrder ?? false;
       const first = input.startAtPreviousStartedEvent && previousStartedEventId > 0 ? previousStartedEventId : 1;
-      return decisionTaskJson(core, record, {
+      return decisionTaskJson(core, scope, record, {
         taskToken: task.token,
         startedEventId: task.startedEventId,
         previousStartedEventId,
@@ -86,15 +95,13 @@ function decisionHandoff(core: EngineCore, input: PollForDecisionTaskInput): Han
 }
 
 /** A poll carrying nextPageToken pages through the task it already has; it never claims. */
-function nextDecisionPage(core: EngineCore, input: PollForDecisionTaskInput): RawJson {
+function nextDecisionPage(core: EngineCore, scope: PageScope, domain: DomainRow, input: PollForDecisionTaskInput): RawJson {
   const reverse = input.reverseOrder ?? false;
-  const t = decodePageToken<{ e: number; k: string; s: number; p: number; a: number; b: number; n: number; z: number }>(
-    input.nextPageToken!,
-    { op: DECISION_PAGE_REQUEST, r: reverse },
-  );
+  const t = core.pageTokens.decode<{ e: number; k: string; s: number; p: number; a: number; b: number; n: number; z: number }>(input.nextPageToken!, scope);
   const record = core.executions.load(t.e);
-  if (!record) throw validationMessage('Invalid token');
-  return decisionTaskJson(core, record, {
+  // The signature already binds the token to this domain; the run's own domain is checked too.
+  if (!record || record.domainId !== domain.id) throw validationMessage('Invalid token');
+  return decisionTaskJson(core, scope, record, {
     taskToken: t.k,
     startedEventId: t.s,
     previousStartedEventId: t.p,
@@ -125,9 +132,9 @@ function activityHandoff(input: PollForActivityTaskInput): Handoff<{ record: Exe
 function claimQueued<R>(core: EngineCore, tx: Tx, domain: DomainRow, kind: TaskKind, taskList: string, handoff: Handoff<unknown, R>): R | undefined {
   const head = core.executions.queueHead(domain.id, kind, taskList);
   if (!head) return undefined;
-  core.executions.removeQueued(head.id);
-  const exec = tx.open(core.executions.load(head.execution_id)!);
-  const claimed = handoff.claim(exec, head.scheduled_event_id);
+  core.executions.removeQueued(head);
+  const exec = tx.open(core.executions.load(head.executionId)!);
+  const claimed = handoff.claim(exec, head.scheduledEventId);
   tx.save(exec);
   return handoff.answer(claimed);
 }
@@ -195,8 +202,9 @@ function withActivity(core: EngineCore, token: string, fn: (exec: Execution, a: 
 export const taskOperations: OperationTable = {
   PollForDecisionTask: (core, ctx, input: PollForDecisionTaskInput) => {
     const domain = core.requireDomain(ctx.region, input.domain!);
-    if (input.nextPageToken) return nextDecisionPage(core, input);
-    return longPoll(core, ctx, domain, 'decision', input.taskList!.name!, input.identity, decisionHandoff(core, input) as Handoff<unknown, RawJson>, emptyPoll(core, { startedEventId: 0, previousStartedEventId: 0 }));
+    const scope = decisionPageScope(ctx.region, domain, input);
+    if (input.nextPageToken) return nextDecisionPage(core, scope, domain, input);
+    return longPoll(core, ctx, domain, 'decision', input.taskList!.name!, input.identity, decisionHandoff(core, scope, input) as Handoff<unknown, RawJson>, emptyPoll(core, { startedEventId: 0, previousStartedEventId: 0 }));
   },
 
   PollForActivityTask: (core, ctx, input: PollForActivityTaskInput) => {

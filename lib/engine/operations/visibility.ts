@@ -7,7 +7,7 @@ import type {
 import type { EngineCore } from '../core';
 import { validationMessage } from '../faults';
 import { toSummary, SUMMARY_COLUMNS, type ExecutionRow } from '../store/execution-store';
-import { decodePageToken, encodePageToken, pageSize } from '../util/page-token';
+import { offsetOf, pageSize, type PageScope } from '../util/page-token';
 import { executionInfo } from './executions';
 import { defined, type OperationTable } from './types';
 
@@ -68,13 +68,17 @@ function buildQuery(core: EngineCore, region: string, input: VisibilityInput, op
     where.push('close_status = ?');
     args.push(input.closeStatusFilter.status);
   }
-  return { sql: where.join(' AND '), args, timeColumn };
+  return { domain, sql: where.join(' AND '), args, timeColumn };
 }
 
 function list(core: EngineCore, region: string, input: VisibilityInput, open: boolean): object {
-  const { sql, args, timeColumn } = buildQuery(core, region, input, open);
-  const request = { ...input, nextPageToken: undefined, maximumPageSize: undefined, open };
-  const offset = input.nextPageToken ? Number(decodePageToken<{ o: number }>(input.nextPageToken, request).o) : 0;
+  const { domain, sql, args, timeColumn } = buildQuery(core, region, input, open);
+  const scope: PageScope = {
+    op: open ? 'ListOpenWorkflowExecutions' : 'ListClosedWorkflowExecutions',
+    partition: `${region}/${domain.id}`,
+    query: { ...input, domain: undefined, nextPageToken: undefined, maximumPageSize: undefined },
+  };
+  const offset = input.nextPageToken ? offsetOf(core.pageTokens.decode(input.nextPageToken, scope)) : 0;
   const size = pageSize(input.maximumPageSize);
   const order = input.reverseOrder ? 'ASC' : 'DESC';
   // One row more than the page tells whether another page exists.
@@ -84,7 +88,7 @@ function list(core: EngineCore, region: string, input: VisibilityInput, open: bo
   const more = rows.length > size;
   return defined({
     executionInfos: rows.slice(0, size).map((r) => executionInfo(toSummary(r))),
-    nextPageToken: more ? encodePageToken({ o: offset + size }, request) : undefined,
+    nextPageToken: more ? core.pageTokens.encode(scope, { o: offset + size }) : undefined,
   });
 }
 

@@ -12,7 +12,7 @@ import {
 import type { TypeKind, TypeRow } from '../store/registry-store';
 import { pageOf } from '../util/page-token';
 import { defined, type OperationTable } from './types';
-import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from '../runs';
+import { isValidExecutionTimeout, MAX_EXECUTION_SECONDS } from '../execution/run-config';
 
 
 const LABEL: Record<TypeKind, string> = { workflow: 'WorkflowType', activity: 'ActivityType' };
@@ -104,13 +104,12 @@ function typeOperations(kind: TypeKind): OperationTable {
       const domain = core.requireDomain(ctx.region, input.domain);
       const rows = core.registry.listTypes(domain.id, kind, input.registrationStatus, input.name);
       if (input.reverseOrder) rows.reverse();
-      const { page, nextPageToken } = pageOf(rows, input.maximumPageSize, input.nextPageToken, {
+      const scope = {
         op: `List${label}s`,
-        d: input.domain,
-        s: input.registrationStatus,
-        n: input.name,
-        r: input.reverseOrder ?? false,
-      });
+        partition: `${ctx.region}/${domain.id}`,
+        query: { s: input.registrationStatus, n: input.name, r: input.reverseOrder ?? false },
+      };
+      const { page, nextPageToken } = pageOf(core.pageTokens, scope, rows, input.maximumPageSize, input.nextPageToken);
       return defined({ typeInfos: page.map((r) => typeInfo(kind, r)), nextPageToken });
     },
 

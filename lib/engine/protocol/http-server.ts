@@ -8,8 +8,14 @@ import { RawJson, type OperationResult, type OperationTable } from '../operation
 import { regionOf } from './credential-scope';
 import { verifySigV4 } from './sigv4';
 
-const TARGET_PREFIX = 'SimpleWorkflowService.';
+/**
+ * X-Amz-Target forms: the short one the current SDKs send, and the long one of the Developer
+ * Guide's "Making HTTP Requests" page, boto 2 and hand-written clients.
+ */
+const TARGET_PREFIXES = ['SimpleWorkflowService.', 'com.amazonaws.swf.service.model.SimpleWorkflowService.'];
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
+/** Clients that send plain JSON (boto 2: `application/json; charset=UTF-8`) are answered in kind. */
+const PLAIN_JSON = 'application/json';
 /** SWF's request size limit. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -38,7 +44,8 @@ function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const fail = (fault: Fault) => send(res, requestId, fault.httpStatus, { __type: fault.wireType, message: fault.message });
+  const contentType = req.headers['content-type']?.startsWith(PLAIN_JSON) ? PLAIN_JSON : CONTENT_TYPE;
+  const fail = (fault: Fault) => send(res, requestId, contentType, fault.httpStatus, { __type: fault.wireType, message: fault.message });
 
   if (req.method !== 'POST') {
     fail(new Fault('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST`, 405));
@@ -67,8 +74,8 @@ function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage
     }
     dispatch(core, handlers, req, Buffer.concat(chunks), requestId, abort.signal).then(
       (result) => {
-        if (result instanceof RawJson) sendText(res, requestId, 200, result.text);
-        else send(res, requestId, 200, result ?? {});
+        if (result instanceof RawJson) sendText(res, requestId, contentType, 200, result.text);
+        else send(res, requestId, contentType, 200, result ?? {});
       },
       (error: unknown) => {
         if (error instanceof Fault) return fail(error);
@@ -93,7 +100,7 @@ async function dispatch(
     ? verifySigV4(req.method!, req.url ?? '/', req.headers, body, credentials, core.clock.now())
     : regionOf(req.headers.authorization, core.config.defaultRegion);
   const target = String(req.headers['x-amz-target'] ?? '');
-  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  const operation = operationOf(target);
   const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
   if (!handler) throw unknownOperation(target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header');
   let parsed: unknown;
@@ -107,14 +114,19 @@ async function dispatch(
   return handler(core, { region, requestId, signal }, input);
 }
 
-function send(res: ServerResponse, requestId: string, status: number, body: object): void {
-  sendText(res, requestId, status, JSON.stringify(body));
+function operationOf(target: string): string {
+  for (const prefix of TARGET_PREFIXES) if (target.startsWith(prefix)) return target.slice(prefix.length);
+  return '';
 }
 
-function sendText(res: ServerResponse, requestId: string, status: number, text: string): void {
+function send(res: ServerResponse, requestId: string, contentType: string, status: number, body: object): void {
+  sendText(res, requestId, contentType, status, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, requestId: string, contentType: string, status: number, text: string): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(status, {
-    'Content-Type': CONTENT_TYPE,
+    'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(text),
     'x-amzn-RequestId': requestId,
   });

@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 import type { Execution } from '../execution/execution';
-import type { DeadlineKind, ExecutionRecord, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
+import type { DeadlineKind, ExecutionRecord, ExecutionState, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
+import { ReadyQueue, type ReadyTask } from './ready-queue';
 
 interface ExecutionRow {
   id: number;
@@ -25,12 +26,6 @@ export interface HistoryRow {
   event_type: string;
   event_timestamp: number;
   attributes: string;
-}
-
-export interface QueuedTask {
-  id: number;
-  execution_id: number;
-  scheduled_event_id: number;
 }
 
 export interface DueDeadline {
@@ -65,6 +60,8 @@ const SUMMARY_COLUMNS =
  */
 export class ExecutionStore {
   private readonly q: Record<string, Statement>;
+  /** Tasks waiting for a poller: in memory, rebuilt from the open runs' state at start-up. */
+  readonly ready = new ReadyQueue();
 
   constructor(readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
@@ -89,16 +86,7 @@ export class ExecutionStore {
       historyDesc: p(
         'SELECT event_id, event_type, event_timestamp, attributes FROM history WHERE execution_id = ? AND event_id BETWEEN ? AND ? ORDER BY event_id DESC',
       ),
-      queueAdd: p(
-        'INSERT OR IGNORE INTO task_queue (domain_id, kind, task_list, priority, execution_id, scheduled_event_id) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      queueRemove: p('DELETE FROM task_queue WHERE execution_id = ? AND kind = ? AND scheduled_event_id = ?'),
-      queueRemoveRun: p('DELETE FROM task_queue WHERE execution_id = ?'),
-      queueRemoveId: p('DELETE FROM task_queue WHERE id = ?'),
-      queueHead: p(
-        'SELECT id, execution_id, scheduled_event_id FROM task_queue WHERE domain_id = ? AND kind = ? AND task_list = ? ORDER BY priority DESC, id LIMIT 1',
-      ),
-      queueCount: p('SELECT count(*) AS n FROM task_queue WHERE domain_id = ? AND kind = ? AND task_list = ?'),
+      openStates: p(`SELECT id, domain_id, state FROM executions WHERE status = 'OPEN'`),
       deadlineSet: p('INSERT OR REPLACE INTO deadlines (execution_id, kind, ref, due) VALUES (?, ?, ?, ?)'),
       deadlineClear: p('DELETE FROM deadlines WHERE execution_id = ? AND kind = ? AND ref = ?'),
       deadlineClearRun: p('DELETE FROM deadlines WHERE execution_id = ?'),
@@ -110,6 +98,26 @@ export class ExecutionStore {
       purgeHistory: p('DELETE FROM history WHERE execution_id = ?'),
       purgeRun: p(`DELETE FROM executions WHERE id = ? AND status = 'CLOSED'`),
     };
+    this.rebuildReadyQueue();
+  }
+
+  /** Every SCHEDULED decision and activity of an open run is a task waiting on its list. */
+  private rebuildReadyQueue(): void {
+    const tasks: Parameters<ReadyQueue['rebuild']>[0] = [];
+    for (const row of this.q.openStates!.iterate() as Iterable<{ id: number; domain_id: number; state: string }>) {
+      const s = JSON.parse(row.state) as ExecutionState;
+      const base = { domainId: row.domain_id, executionId: row.id };
+      const d = s.decision;
+      if (d?.state === 'SCHEDULED') {
+        tasks.push({ ...base, kind: 'decision', taskList: d.taskList, priority: d.priority, scheduledEventId: d.scheduledEventId, queuedAt: d.queuedAt ?? 0 });
+      }
+      for (const key in s.activities) {
+        const a = s.activities[key]!;
+        if (a.state !== 'SCHEDULED') continue;
+        tasks.push({ ...base, kind: 'activity', taskList: a.taskList, priority: a.priority, scheduledEventId: a.scheduledEventId, queuedAt: a.queuedAt ?? 0 });
+      }
+    }
+    this.ready.rebuild(tasks);
   }
 
   /** Creates the row of a new run; its state and first events come with the first `save`. */
@@ -159,14 +167,16 @@ export class ExecutionStore {
     }
     const fx = exec.effects;
     if (fx.closed) {
-      this.q.queueRemoveRun!.run(id);
+      this.ready.removeRun(id);
       this.q.deadlineClearRun!.run(id);
       // A closed run keeps only its retention clock.
       for (const d of fx.deadlineSet) if (d.kind === 'RETENTION') this.q.deadlineSet!.run(id, d.kind, d.ref, d.due);
     } else {
-      for (const t of fx.queueRemove) this.q.queueRemove!.run(id, t.kind, t.scheduledEventId);
+      for (const t of fx.queueRemove) this.ready.remove(id, t.kind, t.scheduledEventId);
       for (const d of fx.deadlineClear) this.q.deadlineClear!.run(id, d.kind, d.ref);
-      for (const t of fx.queueAdd) this.q.queueAdd!.run(r.domainId, t.kind, t.taskList, t.priority, id, t.scheduledEventId);
+      for (const t of fx.queueAdd) {
+        this.ready.add({ domainId: r.domainId, kind: t.kind, taskList: t.taskList, priority: t.priority, executionId: id, scheduledEventId: t.scheduledEventId });
+      }
       for (const d of fx.deadlineSet) this.q.deadlineSet!.run(id, d.kind, d.ref, d.due);
     }
     // An open run's visibility columns never change, so its save leaves their indexes alone.
@@ -180,7 +190,7 @@ export class ExecutionStore {
   /** Forgets a closed run whose retention period has passed: visibility and history alike. */
   purge(executionId: number): void {
     this.q.purgeHistory!.run(executionId);
-    this.q.queueRemoveRun!.run(executionId);
+    this.ready.removeRun(executionId);
     this.q.deadlineClearRun!.run(executionId);
     this.q.purgeRun!.run(executionId);
   }
@@ -190,16 +200,16 @@ export class ExecutionStore {
     return (descending ? this.q.historyDesc! : this.q.history!).all(executionId, from, to) as HistoryRow[];
   }
 
-  queueHead(domainId: number, kind: TaskKind, taskList: string): QueuedTask | undefined {
-    return this.q.queueHead!.get(domainId, kind, taskList) as QueuedTask | undefined;
+  queueHead(domainId: number, kind: TaskKind, taskList: string): ReadyTask | undefined {
+    return this.ready.head(domainId, kind, taskList);
   }
 
-  removeQueued(id: number): void {
-    this.q.queueRemoveId!.run(id);
+  removeQueued(task: ReadyTask): void {
+    this.ready.take(task);
   }
 
   countQueued(domainId: number, kind: TaskKind, taskList: string): number {
-    return (this.q.queueCount!.get(domainId, kind, taskList) as { n: number }).n;
+    return this.ready.count(domainId, kind, taskList);
   }
 
   dueDeadlines(now: number, limit: number): DueDeadline[] {

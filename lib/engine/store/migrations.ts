@@ -81,4 +81,17 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX deadlines_by_due ON deadlines (due);
   `,
+  // 2: per-database secrets; the page-token key signs every nextPageToken this database issues.
+  `
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO secrets (name, value) VALUES ('page-token', randomblob(32));
+  `,
+  // 3: the tasks waiting for pollers live in memory, rebuilt from the runs' state documents at
+  // start-up (every queued task is a SCHEDULED decision or activity there): no queue table.
+  `
+  DROP TABLE task_queue;
+  `,
 ];

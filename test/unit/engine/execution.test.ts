@@ -1,10 +1,10 @@
 import { applyDecisions, validateDecisionBatch } from '../../../lib/engine/execution/decisions';
 import { Execution } from '../../../lib/engine/execution/execution';
 import type { ExecutionRecord } from '../../../lib/engine/execution/state';
-import { initialState } from '../../../lib/engine/runs';
+import { initialState } from '../../../lib/engine/execution/run-config';
 import { sequentialIds } from '../../../lib/engine/util/ids';
 import { DEFAULT_CONFIG } from '../../../lib/engine/config';
-import type { DecisionContext } from '../../../lib/engine/execution/decisions';
+import type { DecisionContext } from '../../../lib/engine/execution/decision-context';
 
 const T0 = 1_700_000_000_000;
 

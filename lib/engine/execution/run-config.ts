@@ -1,7 +1,5 @@
 import type { ChildPolicy, WorkflowTypeConfiguration } from '@aws-sdk/client-swf';
-import type { Tx } from './core';
-import type { Execution } from './execution/execution';
-import type { ExecutionConfig, ExecutionRecord, ExecutionState, ParentLink, TypeRef } from './execution/state';
+import type { ExecutionConfig, ExecutionState } from './state';
 
 /** One year: the longest an execution may run. */
 export const MAX_EXECUTION_SECONDS = 31_536_000;
@@ -64,58 +62,4 @@ export function initialState(config: ExecutionConfig): ExecutionState {
     lambdas: {},
     cancelRequested: false,
   };
-}
-
-export interface NewRun {
-  domainId: number;
-  workflowId: string;
-  workflowType: TypeRef;
-  config: ExecutionConfig;
-  input?: string;
-  tagList?: string[];
-  parent?: ParentLink;
-  continuedExecutionRunId?: string;
-  /** A runId minted beforehand (continue-as-new names the new run before it exists). */
-  runId?: string;
-}
-
-/** Creates a run: its row, WorkflowExecutionStarted, the execution clock and the first decision task. */
-export function createRun(tx: Tx, run: NewRun): Execution {
-  const runId = run.runId ?? tx.core.ids.runId();
-  const tagList = run.tagList && run.tagList.length > 0 ? run.tagList : undefined;
-  const parent = run.parent && { workflowId: run.parent.workflowId, runId: run.parent.runId };
-  const id = tx.core.executions.insert(run.domainId, run.workflowId, runId, run.workflowType, tx.now, tagList, parent);
-  const state = initialState(run.config);
-  if (run.parent) state.parentLink = run.parent;
-  const record: ExecutionRecord = {
-    id,
-    domainId: run.domainId,
-    workflowId: run.workflowId,
-    runId,
-    workflowType: run.workflowType,
-    status: 'OPEN',
-    startedAt: tx.now,
-    ...(tagList ? { tagList } : {}),
-    ...(parent ? { parent } : {}),
-    state,
-  };
-  const exec = tx.open(record);
-  const c = run.config;
-  exec.start({
-    childPolicy: c.childPolicy,
-    taskList: { name: c.taskList },
-    workflowType: run.workflowType,
-    executionStartToCloseTimeout: c.executionStartToCloseTimeout,
-    taskStartToCloseTimeout: c.taskStartToCloseTimeout,
-    ...(run.input !== undefined ? { input: run.input } : {}),
-    ...(c.taskPriority !== undefined ? { taskPriority: c.taskPriority } : {}),
-    ...(tagList ? { tagList } : {}),
-    ...(run.continuedExecutionRunId !== undefined ? { continuedExecutionRunId: run.continuedExecutionRunId } : {}),
-    ...(run.parent
-      ? { parentWorkflowExecution: parent, parentInitiatedEventId: run.parent.initiatedEventId }
-      : {}),
-    ...(c.lambdaRole !== undefined ? { lambdaRole: c.lambdaRole } : {}),
-  });
-  tx.save(exec);
-  return exec;
 }

@@ -1,8 +1,9 @@
 import type { ChildPolicy } from '@aws-sdk/client-swf';
-import type { Tx } from './core';
-import type { Execution } from './execution/execution';
-import type { CrossRunRequest, ExecutionRecord } from './execution/state';
+import type { Tx } from '../store/transaction';
+import type { Execution } from './execution';
+import type { CrossRunPorts } from './ports';
 import { createRun } from './runs';
+import type { CrossRunRequest, ExecutionRecord } from './state';
 
 type Request<T extends CrossRunRequest['type']> = Extract<CrossRunRequest, { type: T }>;
 
@@ -15,7 +16,7 @@ function withRun(tx: Tx, record: ExecutionRecord | undefined, fn: (exec: Executi
 }
 
 function reload(tx: Tx, executionId: number): ExecutionRecord | undefined {
-  return tx.core.executions.load(executionId);
+  return tx.executions.load(executionId);
 }
 
 /**
@@ -31,8 +32,8 @@ function toSource(tx: Tx, source: ExecutionRecord, fn: (exec: Execution) => void
 /** The open run a decision targets: the exact run when runId is given, else the workflowId's open run. */
 function openTarget(tx: Tx, domainId: number, workflowId: string, runId: string | undefined): ExecutionRecord | undefined {
   const record = runId
-    ? tx.core.executions.findRun(domainId, workflowId, runId)
-    : tx.core.executions.findOpen(domainId, workflowId);
+    ? tx.executions.findRun(domainId, workflowId, runId)
+    : tx.executions.findOpen(domainId, workflowId);
   return record?.status === 'OPEN' ? record : undefined;
 }
 
@@ -42,7 +43,7 @@ function openTarget(tx: Tx, domainId: number, workflowId: string, runId: string 
  * touched is loaded afresh and saved in the same transaction; the answers (e.g.
  * ChildWorkflowExecutionStarted) follow the whole decision batch in the source's history.
  */
-export function deliverOutbox(tx: Tx, source: ExecutionRecord, outbox: readonly CrossRunRequest[]): void {
+export function deliverOutbox(tx: Tx, ports: CrossRunPorts, source: ExecutionRecord, outbox: readonly CrossRunRequest[]): void {
   for (const req of outbox) {
     switch (req.type) {
       case 'startChild':
@@ -67,11 +68,13 @@ export function deliverOutbox(tx: Tx, source: ExecutionRecord, outbox: readonly 
           ...(source.state.parentLink ? { parent: source.state.parentLink } : {}),
         });
         break;
-      case 'invokeLambda':
-        tx.afterCommit(() => tx.core.invokeLambda(source.id, req));
+      case 'invokeLambda': {
+        const { type: _, ...task } = req;
+        tx.afterCommit(() => ports.lambda.invoke(source.id, task));
         break;
+      }
       case 'closed':
-        closed(tx, source, req);
+        closed(tx, ports, source, req);
         break;
       default: {
         const never: never = req;
@@ -82,7 +85,7 @@ export function deliverOutbox(tx: Tx, source: ExecutionRecord, outbox: readonly 
 }
 
 function startChild(tx: Tx, source: ExecutionRecord, req: Request<'startChild'>): void {
-  if (tx.core.executions.hasOpen(source.domainId, req.workflowId)) {
+  if (tx.executions.hasOpen(source.domainId, req.workflowId)) {
     withRun(tx, reload(tx, source.id), (s) => s.childStartFailed(req.initiatedEventId, 'WORKFLOW_ALREADY_RUNNING'));
     return;
   }
@@ -146,7 +149,7 @@ function cancelExternal(tx: Tx, source: ExecutionRecord, req: Request<'cancelExt
  * The child policy applies when the run was terminated or timed out, as documented, and on every
  * other close too when the engine is configured so (the docs are silent there).
  */
-function closed(tx: Tx, source: ExecutionRecord, req: Request<'closed'>): void {
+function closed(tx: Tx, ports: CrossRunPorts, source: ExecutionRecord, req: Request<'closed'>): void {
   const link = source.state.parentLink;
   if (link && req.closeStatus !== 'CONTINUED_AS_NEW') {
     withRun(tx, reload(tx, link.executionId), (p) => p.childClosed(link.initiatedEventId, source.runId, req.closeStatus, req.attributes));
@@ -155,16 +158,16 @@ function closed(tx: Tx, source: ExecutionRecord, req: Request<'closed'>): void {
   const documented = req.closeStatus === 'TERMINATED' || req.closeStatus === 'TIMED_OUT';
   const policy: ChildPolicy | undefined = documented
     ? req.attributes.childPolicy
-    : tx.core.config.childPolicyOnEveryClose
+    : ports.childPolicyOnEveryClose
       ? source.state.config.childPolicy
       : undefined;
   if (!policy || policy === 'ABANDON') return;
   for (const child of req.children) {
-    const run = tx.core.executions.findOpen(source.domainId, child.workflowId);
+    const run = tx.executions.findOpen(source.domainId, child.workflowId);
     if (!run || run.state.parentLink?.workflowId !== source.workflowId) continue;
     withRun(tx, run, (c) => {
       if (policy === 'TERMINATE') c.terminate(undefined, undefined, c.state.config.childPolicy, 'CHILD_POLICY_APPLIED');
-      else c.requestCancel({ cause: 'CHILD_POLICY_APPLIED' });
+      else c.requestCancel({ cause: 'CHILD_POLICY_APPLIED', externalInitiatedEventId: 0 });
     });
   }
 }

@@ -1,0 +1,76 @@
+import { ReadyQueue } from '../../../lib/engine/store/ready-queue';
+
+const task = (executionId: number, scheduledEventId: number, priority = 0, taskList = 'tl') => ({
+  domainId: 1,
+  kind: 'activity' as const,
+  taskList,
+  priority,
+  executionId,
+  scheduledEventId,
+});
+
+test('highest priority first, then oldest', () => {
+  const q = new ReadyQueue();
+  q.add(task(1, 5));
+  q.add(task(2, 5, 3));
+  q.add(task(3, 5));
+  q.add(task(4, 5, 3));
+  const order: number[] = [];
+  for (let head = q.head(1, 'activity', 'tl'); head; head = q.head(1, 'activity', 'tl')) {
+    order.push(head.executionId);
+    q.take(head);
+  }
+  expect(order).toEqual([2, 4, 1, 3]);
+  expect(q.count(1, 'activity', 'tl')).toBe(0);
+  expect(q.listsOf(1)).toEqual([]);
+});
+
+test('a rolled-back transaction leaves the queue as it was; a committed one keeps its changes', () => {
+  const q = new ReadyQueue();
+  q.add(task(1, 5));
+  q.add(task(2, 7));
+  q.begin();
+  q.take(q.head(1, 'activity', 'tl')!);
+  q.add(task(3, 9));
+  q.removeRun(2);
+  q.rollback();
+  expect([q.head(1, 'activity', 'tl')!.executionId, q.count(1, 'activity', 'tl')]).toEqual([1, 2]);
+  q.begin();
+  q.take(q.head(1, 'activity', 'tl')!);
+  q.commit();
+  q.begin();
+  q.rollback();
+  expect([q.head(1, 'activity', 'tl')!.executionId, q.count(1, 'activity', 'tl')]).toEqual([2, 1]);
+});
+
+test('removal by task and by run; the same task is never queued twice', () => {
+  const q = new ReadyQueue();
+  q.add(task(1, 5));
+  q.add(task(1, 5));
+  q.add(task(1, 6, 0, 'other'));
+  q.add(task(2, 5));
+  expect(q.count(1, 'activity', 'tl')).toBe(2);
+  q.remove(2, 'activity', 5);
+  expect(q.count(1, 'activity', 'tl')).toBe(1);
+  q.removeRun(1);
+  expect(q.count(1, 'activity', 'tl') + q.count(1, 'activity', 'other')).toBe(0);
+});
+
+test('rebuild orders by arrival time, whatever order the runs come in', () => {
+  const q = new ReadyQueue();
+  q.rebuild([
+    { ...task(3, 5), queuedAt: 300 },
+    { ...task(1, 5), queuedAt: 200 },
+    { ...task(2, 5, 1), queuedAt: 400 },
+  ]);
+  const order: number[] = [];
+  for (let head = q.head(1, 'activity', 'tl'); head; head = q.head(1, 'activity', 'tl')) {
+    order.push(head.executionId);
+    q.take(head);
+  }
+  expect(order).toEqual([2, 1, 3]);
+  // New arrivals after a rebuild come after everything rebuilt.
+  q.rebuild([{ ...task(5, 5), queuedAt: 1 }]);
+  q.add(task(6, 5));
+  expect(q.head(1, 'activity', 'tl')!.executionId).toBe(5);
+});
