@@ -1,0 +1,85 @@
+/**
+ * The engine under test: swf-local as a real process (bin/swf-local.ts) on one database file, on a
+ * fixed port so that clients keep their endpoint across `kill -9` and restart.
+ */
+import { createServer } from 'node:net';
+import { spawnEngine, type EngineProcess } from '../../test/helpers/engine-process';
+
+export interface EngineSettings {
+  db: string;
+  lambdaFunctions: string;
+  /** Long-poll hold in seconds: short, so pollers notice a restarted engine soon. */
+  pollTimeoutSeconds: number;
+}
+
+/** A free loopback port, chosen once for the whole run. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class EngineControl {
+  private current: EngineProcess | undefined;
+  /** Start-ups timed, for the report. */
+  readonly restartMs: number[] = [];
+
+  private constructor(
+    readonly settings: EngineSettings,
+    readonly port: number,
+  ) {}
+
+  static async create(settings: EngineSettings): Promise<EngineControl> {
+    return new EngineControl(settings, await freePort());
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The CLI arguments after the database (the same for the engine and for a second one on the file). */
+  args(): string[] {
+    return ['--port', String(this.port), '--poll-timeout', String(this.settings.pollTimeoutSeconds), '--lambda-functions', this.settings.lambdaFunctions];
+  }
+
+  async start(): Promise<void> {
+    if (this.current) throw new Error('the engine is already running');
+    const began = Date.now();
+    // The old process's port can stay bound for a moment after kill -9; try again briefly.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.current = await spawnEngine(this.settings.db, this.args(), 60_000);
+        break;
+      } catch (error) {
+        if (attempt >= 10 || !/EADDRINUSE/.test(String(error))) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    this.restartMs.push(Date.now() - began);
+  }
+
+  /** SIGKILL to the engine's whole process group. */
+  async kill9(): Promise<void> {
+    const engine = this.current;
+    this.current = undefined;
+    await engine?.kill9();
+  }
+
+  /** The engine's pid (the node process under tsx), for /proc figures. */
+  output(): string {
+    return this.current?.output() ?? '';
+  }
+
+  async stop(): Promise<void> {
+    await this.kill9();
+  }
+}

@@ -1,0 +1,108 @@
+/** The run's figures and verdict, as text for the terminal and JSON for the README and CI. */
+import type { InvariantResult, RunRow } from './invariants';
+import type { Ledger } from './ledger';
+
+export interface PhaseWindow {
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface ChaosReport {
+  seed: number;
+  mode: string;
+  wallSeconds: number;
+  runs: { total: number; open: number; byCloseStatus: Record<string, number> };
+  /** Top-level workflows (ChaosFlow chains) that reached their final close. */
+  workflowsCompleted: number;
+  faults: Record<string, number>;
+  invariants: { name: string; checked: number; violations: number; examples: string[] }[];
+  problems: string[];
+  notes: string[];
+  throughput: { phase: string; seconds: number; workflowsClosed: number; perMinute: number }[];
+  acknowledged: { starts: number; responds: number; signals: number; cancels: number; heartbeats: number; deliveries: number };
+  clientErrors: Record<string, number>;
+  engineRestartMs: { count: number; median: number; max: number };
+  disk: string;
+  passed: boolean;
+}
+
+/** Top-level chains closed for good (a continue-as-new hand-over is not a close of the workflow). */
+function finalCloses(runs: RunRow[]): RunRow[] {
+  return runs.filter((r) => r.type_name === 'ChaosFlow' && r.status === 'CLOSED' && r.close_status !== 'CONTINUED_AS_NEW');
+}
+
+export function throughputOf(runs: RunRow[], phases: PhaseWindow[]): ChaosReport['throughput'] {
+  const closed = finalCloses(runs);
+  return phases.map((p) => {
+    const n = closed.filter((r) => r.closed_at! >= p.startMs && r.closed_at! < p.endMs).length;
+    const seconds = (p.endMs - p.startMs) / 1000;
+    return { phase: p.name, seconds: Math.round(seconds), workflowsClosed: n, perMinute: Math.round((n / seconds) * 60 * 10) / 10 };
+  });
+}
+
+export function buildReport(args: {
+  seed: number;
+  mode: string;
+  wallSeconds: number;
+  runs: RunRow[];
+  results: InvariantResult[];
+  ledger: Ledger;
+  phases: PhaseWindow[];
+  restartMs: number[];
+  disk: string;
+}): ChaosReport {
+  const { runs, results, ledger } = args;
+  const byCloseStatus: Record<string, number> = {};
+  for (const r of runs) if (r.status === 'CLOSED') byCloseStatus[r.close_status ?? '?'] = (byCloseStatus[r.close_status ?? '?'] ?? 0) + 1;
+  const sorted = [...args.restartMs].sort((a, b) => a - b);
+  const invariants = results.map((r) => ({ name: r.name, checked: r.checked, violations: r.violations.length, examples: r.violations.slice(0, 5) }));
+  return {
+    seed: args.seed,
+    mode: args.mode,
+    wallSeconds: Math.round(args.wallSeconds),
+    runs: { total: runs.length, open: runs.filter((r) => r.status === 'OPEN').length, byCloseStatus },
+    workflowsCompleted: finalCloses(runs).filter((r) => r.close_status === 'COMPLETED' || r.close_status === 'CANCELED').length,
+    faults: Object.fromEntries(ledger.faults),
+    invariants,
+    problems: [...ledger.problems],
+    notes: [...ledger.notes],
+    throughput: throughputOf(runs, args.phases),
+    acknowledged: {
+      starts: ledger.started.size,
+      responds: ledger.responds.length,
+      signals: ledger.signals.length,
+      cancels: ledger.cancels.length,
+      heartbeats: ledger.heartbeats,
+      deliveries: ledger.deliveries.length,
+    },
+    clientErrors: Object.fromEntries([...ledger.clientErrors].sort((a, b) => b[1] - a[1])),
+    engineRestartMs: { count: sorted.length, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0 },
+    disk: args.disk,
+    passed: invariants.every((i) => i.violations === 0) && ledger.problems.length === 0,
+  };
+}
+
+export function formatReport(r: ChaosReport): string {
+  const lines: string[] = [];
+  lines.push(`chaos ${r.mode}: seed ${r.seed}, ${r.wallSeconds} s`);
+  lines.push(`  runs: ${r.runs.total} (${r.runs.open} open); closed: ${Object.entries(r.runs.byCloseStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`  workflows completed (or canceled as asked): ${r.workflowsCompleted}`);
+  lines.push('  faults injected:');
+  for (const [k, v] of Object.entries(r.faults).sort()) lines.push(`    ${String(v).padStart(5)}  ${k}`);
+  lines.push(`  acknowledged: ${r.acknowledged.starts} starts, ${r.acknowledged.responds} Respond*, ${r.acknowledged.signals} signals, ${r.acknowledged.cancels} cancels, ${r.acknowledged.heartbeats} heartbeats; ${r.acknowledged.deliveries} tasks delivered`);
+  lines.push(`  engine start-ups: ${r.engineRestartMs.count}, median ${r.engineRestartMs.median} ms, max ${r.engineRestartMs.max} ms`);
+  lines.push('  throughput (top-level workflows closed):');
+  for (const t of r.throughput) lines.push(`    ${t.phase.padEnd(12)} ${String(t.workflowsClosed).padStart(6)} in ${t.seconds} s = ${t.perMinute}/min`);
+  lines.push(`  disk: ${r.disk}`);
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  lines.push('  invariants:');
+  for (const i of r.invariants) {
+    lines.push(`    ${i.violations === 0 ? 'ok  ' : 'FAIL'} ${i.name} (${i.checked} checked${i.violations ? `, ${i.violations} violations` : ''})`);
+    for (const e of i.examples) lines.push(`         ${e}`);
+  }
+  for (const p of r.problems) lines.push(`  PROBLEM: ${p}`);
+  lines.push(`  client errors seen: ${Object.entries(r.clientErrors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  lines.push(r.passed ? 'chaos: PASS (nothing lost, no invariant broken)' : 'chaos: FAIL');
+  return lines.join('\n');
+}
