@@ -187,13 +187,19 @@ export class EngineCore {
       .catch((error: unknown) => ({ reason: 'ServiceException', details: String(error) }))
       .then((outcome) => {
         if (this.stopped || outcome === 'timeout') return;
-        this.run((tx) => {
-          const record = this.executions.load(executionId);
-          if (!record) return;
-          const exec = tx.open(record);
-          exec.lambdaFinished(req.scheduledEventId, req.startedEventId, outcome);
-          tx.save(exec);
-        });
+        try {
+          this.run((tx) => {
+            const record = this.executions.load(executionId);
+            if (!record) return;
+            const exec = tx.open(record);
+            exec.lambdaFinished(req.scheduledEventId, req.startedEventId, outcome);
+            tx.save(exec);
+          });
+        } catch (error) {
+          // Not recorded (disk full, I/O error). Thrown here it would end the process; the task's
+          // durable start-to-close deadline records it as timed out instead, so the run moves on.
+          console.error(`swf-local: the outcome of Lambda task ${req.name} could not be recorded (${(error as Error).message}); it will time out`);
+        }
       });
   }
 

@@ -1,15 +1,18 @@
 /**
  * A full disk (found by `npm run chaos`): the engine refuses writes with a typed, retryable
  * ServiceUnavailableException instead of an InternalFailure, acknowledges nothing it did not
- * commit, and carries on by itself once space returns. The disk is made "full" with SQLite's
- * max_page_count, which fails writes with SQLITE_FULL as a full file system does, without a mount.
+ * commit, keeps running when a deadline pass or a Lambda outcome cannot be written, and carries on
+ * by itself once space returns. The first test fills the "disk" with SQLite's max_page_count,
+ * which fails writes with SQLITE_FULL as a full file system does, without needing a mount.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { SWF } from '@aws-sdk/client-swf';
 import { startEngine, type RunningEngine } from '../../lib/engine';
 import { swfClient } from '../helpers/engine';
+import { fullHistory } from '../helpers/history';
 
 const FIXTURE = join(__dirname, '../fixtures/lambda/handlers.ts');
 
@@ -77,4 +80,35 @@ test('writes are refused with a typed 503 while the disk is full, and nothing re
   for (const id of refused) expect(await openRuns(id)).toBe(0);
   // Space is back: the same call now succeeds.
   await startFlow('after');
+});
+test('a deadline and a Lambda outcome that cannot be written do not stop the engine; the deadline lands once space returns', async () => {
+  const runId = await startFlow('deadline', 'lambda-decisions');
+  const task = await swf.pollForDecisionTask({ domain: 'full', taskList: { name: 'lambda-decisions' } });
+  expect(task.workflowExecution?.workflowId).toBe('deadline');
+  await swf.respondDecisionTaskCompleted({
+    taskToken: task.taskToken!,
+    decisions: [{ decisionType: 'ScheduleLambdaFunction', scheduleLambdaFunctionDecisionAttributes: { id: 'l1', name: 'slow', input: '{"ms":300}', startToCloseTimeout: '1' } }],
+  });
+  // From here every write of a run fails as on a full disk: the Lambda's outcome (after 300 ms)
+  // and its start-to-close deadline (after 1 s) cannot be recorded. Before the fix, either one
+  // threw out of a callback and took the engine process down.
+  const save = jest.spyOn(engine.core.executions, 'save').mockImplementation(() => {
+    throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+  });
+  const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(save).toHaveBeenCalled();
+  } finally {
+    save.mockRestore();
+  }
+  // Space is back: the engine retries the deadline pass by itself and the timeout lands.
+  let types: string[] = [];
+  for (let i = 0; i < 50 && !types.includes('LambdaFunctionTimedOut'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    types = (await fullHistory(swf, 'full', { workflowId: 'deadline', runId })).map((e) => e.eventType!);
+  }
+  logged.mockRestore();
+  expect(types).toContain('LambdaFunctionTimedOut');
+  expect(types).not.toContain('LambdaFunctionCompleted');
 });
