@@ -32,10 +32,12 @@ export class EngineControl {
   private constructor(
     readonly settings: EngineSettings,
     readonly port: number,
+    private readonly onCrash: (message: string) => void,
   ) {}
 
-  static async create(settings: EngineSettings): Promise<EngineControl> {
-    return new EngineControl(settings, await freePort());
+  /** `onCrash` hears of an engine that exited without being killed, with the end of its output. */
+  static async create(settings: EngineSettings, onCrash: (message: string) => void): Promise<EngineControl> {
+    return new EngineControl(settings, await freePort(), onCrash);
   }
 
   get endpoint(): string {
@@ -57,7 +59,13 @@ export class EngineControl {
     // The old process's port can stay bound for a moment after kill -9; try again briefly.
     for (let attempt = 1; ; attempt++) {
       try {
-        this.current = await spawnEngine(this.settings.db, this.args(), 60_000);
+        const engine = await spawnEngine(this.settings.db, this.args(), 60_000);
+        this.current = engine;
+        engine.child.once('exit', (code, signal) => {
+          if (this.current !== engine) return; // killed by us
+          this.current = undefined;
+          this.onCrash(`the engine exited by itself (${code ?? signal}):\n${engine.output().slice(-2000)}`);
+        });
         break;
       } catch (error) {
         if (attempt >= 10 || !/EADDRINUSE/.test(String(error))) throw error;
@@ -67,16 +75,16 @@ export class EngineControl {
     this.restartMs.push(Date.now() - began);
   }
 
+  /** Starts the engine again if it died by itself (the crash is already reported). */
+  async ensureRunning(): Promise<void> {
+    if (!this.current) await this.start();
+  }
+
   /** SIGKILL to the engine's whole process group. */
   async kill9(): Promise<void> {
     const engine = this.current;
     this.current = undefined;
     await engine?.kill9();
-  }
-
-  /** The engine's pid (the node process under tsx), for /proc figures. */
-  output(): string {
-    return this.current?.output() ?? '';
   }
 
   async stop(): Promise<void> {

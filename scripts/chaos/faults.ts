@@ -85,6 +85,7 @@ async function pollStorm(c: FaultContext): Promise<void> {
               const answer = JSON.parse(text) as { taskToken?: string; startedEventId?: number; workflowExecution?: { workflowId: string; runId: string } };
               if (answer.taskToken) {
                 outcomes.task++;
+                c.ledger.abandoners.add(identity);
                 c.ledger.deliveries.push({ kind: decision ? 'decision' : 'activity', workflowId: answer.workflowExecution!.workflowId, runId: answer.workflowExecution!.runId, startedEventId: answer.startedEventId!, identity });
               } else outcomes.empty++;
             } catch {
@@ -148,7 +149,7 @@ async function diskFull(c: FaultContext): Promise<void> {
   if (!c.engine.running || !(await reachable(c.swf, 5000))) {
     c.ledger.problems.push('disk full: the engine stopped answering');
     await c.engine.kill9();
-    await c.engine.start();
+    await c.engine.ensureRunning();
   }
   // Space is back: a write must succeed again within a few seconds, with no restart.
   const name = `space-back-probe-${c.random.int(0, 1e9)}`;

@@ -8,6 +8,7 @@
  *    writes acknowledged while the disk was full;
  *  - event ids run 1..n without a gap;
  *  - every timer fired at most once, at or after its deadline, and none is overdue in an open run;
+ *  - every task a dead poller held ended (timed out) so that its workflow could retry it;
  *  - every history replays through lib/decider with the decisions it records.
  */
 import Database from 'better-sqlite3';
@@ -219,6 +220,22 @@ export function checkInvariants(facts: DatabaseFacts, histories: Map<string, His
       }
     }
     return timers;
+  });
+
+  check('every task a dead poller held was closed (timed out) for its workflow to retry', (violate) => {
+    const held = ledger.deliveries.filter((d) => ledger.abandoners.has(d.identity));
+    for (const d of held) {
+      const run = facts.runs.find((r) => r.run_id === d.runId);
+      // A run that was canceled, terminated or timed out may close with the task still open; an open
+      // run may still be waiting for the timeout. A run that completed or failed must have seen it end.
+      if (!run || run.status === 'OPEN' || !['COMPLETED', 'FAILED', 'CONTINUED_AS_NEW'].includes(run.close_status ?? '')) continue;
+      const closedBy = eventsOf(run).find((e) => {
+        const a = e.activityTaskTimedOutEventAttributes ?? e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskCanceledEventAttributes ?? e.decisionTaskTimedOutEventAttributes ?? e.decisionTaskCompletedEventAttributes;
+        return a?.startedEventId === d.startedEventId;
+      });
+      if (!closedBy) violate(`${d.kind} task ${d.runId}:${d.startedEventId} held by ${d.identity} when it died never ended, yet its run closed ${run.close_status}`);
+    }
+    return held.length;
   });
 
   check('every history replays through lib/decider without non-determinism', (violate) => {

@@ -28,6 +28,8 @@ export class Ledger {
   /** Signals answered 200: the input is unique per call, so the history can be searched for it. */
   readonly signals: { workflowId: string; input: string }[] = [];
   readonly cancels: { workflowId: string }[] = [];
+  /** Identities of pollers that died holding a task (killed mid-task, or storm polls that are never answered). */
+  readonly abandoners = new Set<string>();
   /** Heartbeats answered 200 (they leave no history event; counted for the report). */
   heartbeats = 0;
   /** Errors the pollers and the starter saw, by name (connection refused while the engine is down, ...). */

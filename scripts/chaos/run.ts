@@ -34,8 +34,8 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
   log(`disk: ${diskNote}`);
   const functions = join(work, 'lambda-functions.json');
   writeFileSync(functions, JSON.stringify({ [LAMBDA_FUNCTION]: { module: resolve(__dirname, 'lambda-handler.ts'), export: 'handler' } }));
-  const engine = await EngineControl.create({ db: join(disk.dir, 'swf.sqlite'), lambdaFunctions: functions, pollTimeoutSeconds: 5 });
   const ledger = new Ledger();
+  const engine = await EngineControl.create({ db: join(disk.dir, 'swf.sqlite'), lambdaFunctions: functions, pollTimeoutSeconds: 5 }, (message) => ledger.problems.push(message));
   const swf = chaosClient(engine.endpoint);
   const workforce = new Workforce(swf, ledger, random.fork(), { deciders: mode.deciders, workers: mode.workers });
   const starter = new Starter(swf, ledger, random.fork(), mode.inFlight, `wf-${seed}`);
@@ -61,6 +61,7 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
       const wait = phaseStart + step.at - Date.now();
       if (wait > 0) await sleep(wait);
       log(`  +${((Date.now() - phaseStart) / 1000).toFixed(1)} s ${step.kind}`);
+      await engine.ensureRunning();
       await INJECTORS[step.kind](ctx);
     }
     const rest = phaseStart + mode.faultSeconds * 1000 - Date.now();
@@ -68,6 +69,7 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
     phases.push({ name: 'faults', startMs: phaseStart, endMs: Date.now() });
 
     log('drain: no new runs; waiting for open runs to close');
+    await engine.ensureRunning();
     await starter.stop();
     const drainUntil = Date.now() + mode.drainSeconds * 1000;
     while (Date.now() < drainUntil) {

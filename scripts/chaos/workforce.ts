@@ -39,6 +39,7 @@ export class Workforce {
     const victim = busy.length > 0 ? this.random.pick(busy) : this.random.pick(this.pollers);
     const midTask = victim.busy;
     victim.kill();
+    if (midTask) this.ledger.abandoners.add(victim.identity);
     this.pollers.splice(this.pollers.indexOf(victim), 1);
     this.add(victim instanceof DecisionPoller ? 'decider' : 'worker');
     return { identity: victim.identity, midTask };
