@@ -230,6 +230,24 @@ export class EngineCore {
 
   start(): void {
     this.scheduler.armAt(this.executions.nextDeadline());
+    this.resumeLambdas();
+  }
+
+  /**
+   * Lambda tasks started by a previous process ran inside it (the invoker is in-process), so they
+   * died with it and their outcome will never come: invoke them again for the time left to their
+   * start-to-close deadline, as AWS Lambda retries a failed invocation. Otherwise a killed engine's
+   * Lambda tasks would sit until that deadline (up to 15 minutes) before the workflow could retry.
+   */
+  private resumeLambdas(): void {
+    if (!this.lambdaInvoker) return;
+    const now = this.clock.now();
+    for (const d of this.executions.deadlinesOfKind('LAMBDA_START_TO_CLOSE')) {
+      if (d.due <= now) continue; // fires as a timeout
+      const l = this.executions.load(d.execution_id)?.state.lambdas[d.ref];
+      if (!l) continue;
+      this.invokeLambda(d.execution_id, { scheduledEventId: l.scheduledEventId, startedEventId: l.startedEventId, name: l.name, ...(l.input !== undefined ? { input: l.input } : {}), timeoutMs: d.due - now });
+    }
   }
 
   stop(): void {
