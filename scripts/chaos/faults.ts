@@ -213,10 +213,7 @@ export const INJECTORS: Record<FaultKind, (c: FaultContext) => Promise<void>> = 
 export function schedule(random: Random, counts: Record<FaultKind, number>, durationMs: number): { at: number; kind: FaultKind }[] {
   const kinds: FaultKind[] = [];
   for (const [kind, n] of Object.entries(counts) as [FaultKind, number][]) for (let i = 0; i < n; i++) kinds.push(kind);
-  for (let i = kinds.length - 1; i > 0; i--) {
-    const j = random.int(0, i);
-    [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
-  }
+  random.shuffle(kinds);
   const slot = durationMs / Math.max(1, kinds.length);
   return kinds.map((kind, i) => ({ at: Math.round(i * slot + random.next() * slot * 0.8), kind }));
 }

@@ -5,19 +5,22 @@
  */
 import { parseArgs } from 'node:util';
 import { LONG, QUICK } from './modes';
-import { newSeed } from './random';
-import { formatReport } from './report';
+import { runPipelineChaos } from './pipeline';
+import { Random, newSeed } from './random';
+import { formatPipeline, formatReport } from './report';
 import { runChaos, writeReport } from './run';
 
-const USAGE = `Usage: npm run chaos -- [--quick] [--seed <n>] [--report-dir <dir>]
-  --quick            the CI mode (about 2 minutes); without it the long mode (about 15 minutes)
+const USAGE = `Usage: npm run chaos -- [--quick] [--pipeline] [--seed <n>] [--report-dir <dir>]
+  --quick            the CI mode (about 2 minutes); without it the long mode (about 15 minutes,
+                     then the pipeline part)
+  --pipeline         only the pipeline part: videos through npm start while it is killed
   --seed <n>         replay a run's workload and fault schedule (printed at the start of every run)
   --report-dir <d>   where the JSON report goes (default .chaos)`;
 
 async function main(): Promise<void> {
   let values;
   try {
-    values = parseArgs({ options: { quick: { type: 'boolean', default: false }, seed: { type: 'string' }, 'report-dir': { type: 'string', default: '.chaos' }, help: { type: 'boolean', short: 'h', default: false } } }).values;
+    values = parseArgs({ options: { quick: { type: 'boolean', default: false }, pipeline: { type: 'boolean', default: false }, seed: { type: 'string' }, 'report-dir': { type: 'string', default: '.chaos' }, help: { type: 'boolean', short: 'h', default: false } } }).values;
   } catch (error) {
     console.error(`chaos: ${(error as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -29,8 +32,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const mode = values.quick ? QUICK : LONG;
-  console.log(`chaos ${mode.name}: seed ${seed} (replay with --seed ${seed})`);
-  const report = await runChaos({ mode, seed, log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`) });
+  console.log(`chaos ${mode.name}${values.pipeline ? ' pipeline' : ''}: seed ${seed} (replay with --seed ${seed})`);
+  const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  if (values.pipeline) {
+    const pipeline = await runPipelineChaos({ ...mode.pipeline, random: new Random(seed), log });
+    console.log(formatPipeline(pipeline));
+    console.log(pipeline.problems.length === 0 ? 'chaos pipeline: PASS' : 'chaos pipeline: FAIL');
+    process.exit(pipeline.problems.length === 0 ? 0 : 1);
+  }
+  const report = await runChaos({ mode, seed, log });
+  // The long mode goes on with the pipeline (the quick one leaves it out to fit CI).
+  if (mode.name === 'long') {
+    report.pipeline = await runPipelineChaos({ ...mode.pipeline, random: new Random(seed).fork(), log });
+    report.passed &&= report.pipeline.problems.length === 0;
+  }
   console.log(formatReport(report));
   console.log(`report: ${writeReport(report, values['report-dir']!)}`);
   process.exit(report.passed ? 0 : 1);

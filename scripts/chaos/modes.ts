@@ -13,6 +13,8 @@ export interface ChaosMode {
   faults: Record<FaultKind, number>;
   diskFullSeconds: number;
   tmpfsMb: number;
+  /** The pipeline part: videos through `npm start` while it and its ffmpeg processes are killed. */
+  pipeline: { videos: number; stackKills: number; ffmpegKills: number; timeoutSeconds: number };
 }
 
 /** Fits CI: about two minutes on a loaded 2-core machine. Six engine kills (one under the poll storm). */
@@ -27,6 +29,7 @@ export const QUICK: ChaosMode = {
   faults: { 'engine-kill': 5, 'poll-storm': 1, 'poller-kill': 4, 'disk-full': 1, 'second-engine': 1, 'bad-requests': 4 },
   diskFullSeconds: 3,
   tmpfsMb: 96,
+  pipeline: { videos: 3, stackKills: 2, ffmpegKills: 2, timeoutSeconds: 300 },
 };
 
 /** For the README figures: about 15 minutes, over a hundred engine kills. */
@@ -41,4 +44,5 @@ export const LONG: ChaosMode = {
   faults: { 'engine-kill': 100, 'poll-storm': 5, 'poller-kill': 50, 'disk-full': 5, 'second-engine': 5, 'bad-requests': 40 },
   diskFullSeconds: 4,
   tmpfsMb: 384,
+  pipeline: { videos: 5, stackKills: 4, ffmpegKills: 4, timeoutSeconds: 600 },
 };

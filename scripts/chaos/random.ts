@@ -31,6 +31,15 @@ export class Random {
     return this.next() < p;
   }
 
+  /** Shuffles `items` in place (Fisher-Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
+  }
+
   /** A generator of its own, seeded from this one, so one consumer's draws don't shift another's. */
   fork(): Random {
     return new Random(Math.floor(this.next() * 2 ** 32));

@@ -1,6 +1,7 @@
 /** The run's figures and verdict, as text for the terminal and JSON for the README and CI. */
 import type { InvariantResult, RunRow } from './invariants';
 import type { Ledger } from './ledger';
+import type { PipelineReport } from './pipeline';
 
 export interface PhaseWindow {
   name: string;
@@ -24,6 +25,8 @@ export interface ChaosReport {
   clientErrors: Record<string, number>;
   engineRestartMs: { count: number; median: number; max: number };
   disk: string;
+  /** The pipeline part, when it ran. */
+  pipeline?: PipelineReport;
   passed: boolean;
 }
 
@@ -102,7 +105,15 @@ export function formatReport(r: ChaosReport): string {
     for (const e of i.examples) lines.push(`         ${e}`);
   }
   for (const p of r.problems) lines.push(`  PROBLEM: ${p}`);
+  if (r.pipeline) lines.push(formatPipeline(r.pipeline));
   lines.push(`  client errors seen: ${Object.entries(r.clientErrors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   lines.push(r.passed ? 'chaos: PASS (nothing lost, no invariant broken)' : 'chaos: FAIL');
+  return lines.join('\n');
+}
+
+export function formatPipeline(p: PipelineReport): string {
+  const lines = [`  pipeline: ${p.videos.length} uploads through npm start in ${p.seconds} s; ${p.stackKills} kill -9 of the whole stack, ${p.ffmpegKills} of ffmpeg inside Lambda tasks`];
+  for (const v of p.videos) lines.push(`    ${v.status.padEnd(9)} ${v.videoId} (${v.file})${v.failure ? ` ${v.failure}` : ''}${v.filesVerified ? `, ${v.filesVerified} output files verified` : ''}`);
+  for (const problem of p.problems) lines.push(`  PROBLEM (pipeline): ${problem}`);
   return lines.join('\n');
 }
