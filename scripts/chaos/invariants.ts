@@ -12,7 +12,7 @@
  *  - every history replays through lib/decider with the decisions it records.
  */
 import Database from 'better-sqlite3';
-import type { HistoryEvent, SWF } from '@aws-sdk/client-swf';
+import type { HistoryEvent } from '@aws-sdk/client-swf';
 import { replay } from '../../lib/decider';
 import type { Ledger } from './ledger';
 import { DOMAIN, workflowFor } from './workflows';
@@ -70,18 +70,6 @@ export function readDatabase(file: string): DatabaseFacts {
   } finally {
     db.close();
   }
-}
-
-/** A run's whole history through the API, oldest first. */
-export async function fetchHistory(swf: SWF, workflowId: string, runId: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextPageToken: string | undefined;
-  do {
-    const page = await swf.getWorkflowExecutionHistory({ domain: DOMAIN, execution: { workflowId, runId }, maximumPageSize: 1000, ...(nextPageToken ? { nextPageToken } : {}) });
-    events.push(...(page.events ?? []));
-    nextPageToken = page.nextPageToken;
-  } while (nextPageToken);
-  return events;
 }
 
 const ms = (d: Date | undefined) => (d ? d.getTime() : NaN);

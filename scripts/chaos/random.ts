@@ -1,34 +1,12 @@
 /**
- * The run's only source of randomness: a seeded generator (mulberry32), so that a printed seed
- * replays the same workload and the same fault schedule (timing on a loaded machine still varies).
+ * The run's only source of randomness: the tests' seeded generator (mulberry32), so that a printed
+ * seed replays the same workload and the same fault schedule (timing on a loaded machine still varies).
  */
-export class Random {
-  private state: number;
+import { Prng } from '../../test/helpers/fuzz';
 
+export class Random extends Prng {
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
+    super(seed);
   }
 
   /** Shuffles `items` in place (Fisher-Yates) and returns it. */

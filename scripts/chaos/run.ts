@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import { SmallDisk } from './disk';
 import { EngineControl } from './engine-control';
 import { INJECTORS, schedule, type FaultContext } from './faults';
-import { checkInvariants, fetchHistory, readDatabase } from './invariants';
+import type { HistoryEvent } from '@aws-sdk/client-swf';
+import { fullHistory } from '../../test/helpers/history';
+import { checkInvariants, readDatabase } from './invariants';
 import { Ledger } from './ledger';
 import type { ChaosMode } from './modes';
 import { chaosClient, sleep } from './pollers';
@@ -85,8 +87,8 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
     await engine.start();
     log('checking invariants');
     const facts = readDatabase(engine.settings.db);
-    const histories = new Map<string, import('@aws-sdk/client-swf').HistoryEvent[]>();
-    for (const r of facts.runs) histories.set(r.run_id, await fetchHistory(swf, r.workflow_id, r.run_id));
+    const histories = new Map<string, HistoryEvent[]>();
+    for (const r of facts.runs) histories.set(r.run_id, await fullHistory(swf, DOMAIN, { workflowId: r.workflow_id, runId: r.run_id }));
     const results = checkInvariants(facts, histories, ledger, ctx.fullDiskAcks);
     return buildReport({ seed, mode: mode.name, wallSeconds: (Date.now() - began) / 1000, runs: facts.runs, results, ledger, phases, restartMs: engine.restartMs, disk: diskNote });
   } finally {

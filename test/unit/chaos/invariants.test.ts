@@ -76,7 +76,8 @@ test('a timer fired before its deadline', () => {
 });
 
 test('a run closed twice, and an open run with nothing that could move it on', () => {
-  const twice = [...timerRun(), { eventId: 11, eventType: 'WorkflowExecutionFailed', eventTimestamp: at(1050), workflowExecutionFailedEventAttributes: { reason: 'x', decisionTaskCompletedEventId: 9 } }];
+  const failed: HistoryEvent = { eventId: 11, eventType: 'WorkflowExecutionFailed', eventTimestamp: at(1050), workflowExecutionFailedEventAttributes: { reason: 'x', decisionTaskCompletedEventId: 9 } };
+  const twice = [...timerRun(), failed];
   expect(violations(twice)['every run closed exactly once, or open with a valid next step']?.[0]).toMatch(/closed 2 times/);
   const open = timerRun().slice(0, 5);
   expect(violations(open, { row: { status: 'OPEN', close_status: null, closed_at: null } })['every run closed exactly once, or open with a valid next step']?.[0]).toMatch(/stuck/);
