@@ -1,7 +1,7 @@
 /**
  * The end-of-run checks, from the database and the histories (never from logs):
- *  - every run closed exactly once, or is open with a valid next step (a queued task or an armed
- *    deadline other than the run's own timeout);
+ *  - every run closed exactly once, or is open with a valid next step (a queued task, an armed
+ *    deadline other than the run's own timeout, or an open child);
  *  - no task went to two pollers for the same attempt, and each delivery is the poller the
  *    history names;
  *  - nothing acknowledged is missing: starts, Respond* calls, signals, cancel requests, and the
@@ -30,7 +30,7 @@ export interface RunRow {
 
 export interface DatabaseFacts {
   runs: RunRow[];
-  /** execution ids with a queued task or a deadline other than the run's own timeout. */
+  /** execution ids with a queued task, a deadline other than the run's own timeout, or an open child. */
   withNextStep: Set<number>;
   /** Activity type names registered in the chaos domain. */
   activityTypes: Set<string>;
@@ -65,6 +65,10 @@ export function readDatabase(file: string): DatabaseFacts {
     const next = db
       .prepare(`SELECT execution_id AS id FROM task_queue UNION SELECT execution_id AS id FROM deadlines WHERE kind NOT IN ('EXECUTION', 'RETENTION')`)
       .all() as { id: number }[];
+    // A parent waiting on an open child moves on when the child closes (the child is checked itself).
+    const parents = db.prepare(`SELECT parent FROM executions WHERE domain_id = ? AND status = 'OPEN' AND parent IS NOT NULL`).all(domain.id) as { parent: string }[];
+    const parentRunIds = new Set(parents.map((p) => (JSON.parse(p.parent) as { runId: string }).runId));
+    for (const r of runs) if (parentRunIds.has(r.run_id)) next.push({ id: r.id });
     const types = db.prepare(`SELECT name FROM types WHERE domain_id = ? AND kind = 'activity'`).all(domain.id) as { name: string }[];
     return { runs, withNextStep: new Set(next.map((r) => r.id)), activityTypes: new Set(types.map((t) => t.name)) };
   } finally {

@@ -35,8 +35,8 @@ export const QUICK: ChaosMode = {
 /** For the README figures: about 15 minutes, over a hundred engine kills. */
 export const LONG: ChaosMode = {
   name: 'long',
-  baselineSeconds: 120,
-  faultSeconds: 660,
+  baselineSeconds: 90,
+  faultSeconds: 600,
   drainSeconds: 120,
   inFlight: 16,
   deciders: 3,
