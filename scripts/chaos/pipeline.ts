@@ -215,7 +215,8 @@ export async function runPipelineChaos(o: PipelineOptions): Promise<PipelineRepo
     for (const [videoId, file] of videos) {
       let status = 'RUNNING';
       let failure: string | undefined;
-      while (Date.now() < deadline) {
+      // Asked at least once, even past the deadline (an earlier video may have used it up).
+      for (;;) {
         try {
           const s = await api.status(videoId);
           status = s.status;
@@ -224,6 +225,7 @@ export async function runPipelineChaos(o: PipelineOptions): Promise<PipelineRepo
         } catch {
           // the API restarting
         }
+        if (Date.now() >= deadline) break;
         await sleep(500);
       }
       const outcome: PipelineOutcome = { videoId, file: file.slice(work.length + 1), status, ...(failure ? { failure } : {}), filesVerified: 0, problems: [] };
