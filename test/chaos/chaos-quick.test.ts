@@ -3,28 +3,35 @@
  * a seeded fault schedule, then the invariants from the database and the histories. The test fails
  * when any invariant breaks or any injector saw a problem; the seed is printed to replay it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChaosReport } from '../../scripts/chaos/report';
+import { killGroup } from '../helpers/engine-process';
 
 const REPO = resolve(__dirname, '../..');
 const TSX = resolve(REPO, 'node_modules/.bin/tsx');
 
 let dir: string;
+let child: ChildProcess | undefined;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'chaos-quick-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  // A run cut short by the test's timeout must not go on (its engines and pollers with it).
+  if (child && child.exitCode === null && child.signalCode === null) await killGroup(child);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('chaos --quick: nothing acknowledged is lost and no invariant breaks under repeated faults', async () => {
   const args = ['scripts/chaos/main.ts', '--quick', '--report-dir', dir, ...(process.env.CHAOS_SEED ? ['--seed', process.env.CHAOS_SEED] : [])];
-  const child = spawn(TSX, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = spawn(TSX, args, { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = run;
   let output = '';
-  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  run.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  run.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  const code = await new Promise<number | null>((r) => run.once('exit', r));
   const files = readdirSync(dir);
   if (code !== 0 || files.length !== 1) throw new Error(`npm run chaos -- --quick exited ${code}:\n${output}`);
   const report = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8')) as ChaosReport;
