@@ -3,6 +3,7 @@
  * fixed port so that clients keep their endpoint across `kill -9` and restart.
  */
 import { createServer } from 'node:net';
+import { cpuMs, findEngineProcess } from '../../bench/proc-stats';
 import { spawnEngine, type EngineProcess } from '../../test/helpers/engine-process';
 
 export interface EngineSettings {
@@ -26,6 +27,10 @@ export function freePort(): Promise<number> {
 
 export class EngineControl {
   private current: EngineProcess | undefined;
+  /** The node process that runs the engine (tsx's child), for its CPU time. */
+  private enginePid: number | undefined;
+  /** CPU time of the engine processes already killed. */
+  private deadCpuMs = 0;
   /** Start-ups timed, for the report. */
   readonly restartMs: number[] = [];
 
@@ -61,9 +66,11 @@ export class EngineControl {
       try {
         const engine = await spawnEngine(this.settings.db, this.args(), 60_000);
         this.current = engine;
+        this.enginePid = findEngineProcess(engine.child.pid!, 'swf-local.ts');
         engine.child.once('exit', (code, signal) => {
           if (this.current !== engine) return; // killed by us
           this.current = undefined;
+          this.enginePid = undefined;
           this.onCrash(`the engine exited by itself (${code ?? signal}):\n${engine.output().slice(-2000)}`);
         });
         break;
@@ -83,8 +90,24 @@ export class EngineControl {
   /** SIGKILL to the engine's whole process group. */
   async kill9(): Promise<void> {
     const engine = this.current;
+    this.deadCpuMs = this.cpuMs();
     this.current = undefined;
+    this.enginePid = undefined;
     await engine?.kill9();
+  }
+
+  /**
+   * CPU time (user + system) every engine process of the run has used so far, start-ups included:
+   * what the engine itself costs, whatever else runs on the machine. A process that exited by
+   * itself cannot be read any more and is left out (its crash is reported anyway).
+   */
+  cpuMs(): number {
+    if (this.enginePid === undefined) return this.deadCpuMs;
+    try {
+      return this.deadCpuMs + cpuMs(this.enginePid);
+    } catch {
+      return this.deadCpuMs;
+    }
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,8 @@ export interface PhaseWindow {
   name: string;
   startMs: number;
   endMs: number;
+  /** Engine CPU time used during the phase. */
+  engineCpuMs: number;
 }
 
 export interface ChaosReport {
@@ -20,7 +22,7 @@ export interface ChaosReport {
   invariants: { name: string; checked: number; violations: number; examples: string[] }[];
   problems: string[];
   notes: string[];
-  throughput: { phase: string; seconds: number; workflowsClosed: number; perMinute: number }[];
+  throughput: { phase: string; seconds: number; workflowsClosed: number; perMinute: number; engineCpuSeconds: number; engineCpuMsPerWorkflow: number }[];
   acknowledged: { starts: number; responds: number; signals: number; cancels: number; heartbeats: number; deliveries: number };
   clientErrors: Record<string, number>;
   engineRestartMs: { count: number; median: number; max: number };
@@ -40,7 +42,14 @@ export function throughputOf(runs: RunRow[], phases: PhaseWindow[]): ChaosReport
   return phases.map((p) => {
     const n = closed.filter((r) => r.closed_at! >= p.startMs && r.closed_at! < p.endMs).length;
     const seconds = (p.endMs - p.startMs) / 1000;
-    return { phase: p.name, seconds: Math.round(seconds), workflowsClosed: n, perMinute: Math.round((n / seconds) * 60 * 10) / 10 };
+    return {
+      phase: p.name,
+      seconds: Math.round(seconds),
+      workflowsClosed: n,
+      perMinute: Math.round((n / seconds) * 60 * 10) / 10,
+      engineCpuSeconds: Math.round(p.engineCpuMs / 100) / 10,
+      engineCpuMsPerWorkflow: n > 0 ? Math.round((p.engineCpuMs / n) * 10) / 10 : 0,
+    };
   });
 }
 
@@ -96,7 +105,9 @@ export function formatReport(r: ChaosReport): string {
   lines.push(`  acknowledged: ${r.acknowledged.starts} starts, ${r.acknowledged.responds} Respond*, ${r.acknowledged.signals} signals, ${r.acknowledged.cancels} cancels, ${r.acknowledged.heartbeats} heartbeats; ${r.acknowledged.deliveries} tasks delivered`);
   lines.push(`  engine start-ups: ${r.engineRestartMs.count}, median ${r.engineRestartMs.median} ms, max ${r.engineRestartMs.max} ms`);
   lines.push('  throughput (top-level workflows closed):');
-  for (const t of r.throughput) lines.push(`    ${t.phase.padEnd(12)} ${String(t.workflowsClosed).padStart(6)} in ${t.seconds} s = ${t.perMinute}/min`);
+  for (const t of r.throughput) {
+    lines.push(`    ${t.phase.padEnd(12)} ${String(t.workflowsClosed).padStart(6)} in ${t.seconds} s = ${t.perMinute}/min; engine CPU ${t.engineCpuSeconds} s = ${t.engineCpuMsPerWorkflow} ms per workflow`);
+  }
   lines.push(`  disk: ${r.disk}`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
   lines.push('  invariants:');

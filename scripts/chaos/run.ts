@@ -50,14 +50,16 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
     starter.start();
 
     let phaseStart = Date.now();
+    let phaseCpu = engine.cpuMs();
     log(`baseline: ${mode.baselineSeconds} s without faults`);
     await sleep(mode.baselineSeconds * 1000);
-    phases.push({ name: 'baseline', startMs: phaseStart, endMs: Date.now() });
+    phases.push({ name: 'baseline', startMs: phaseStart, endMs: Date.now(), engineCpuMs: engine.cpuMs() - phaseCpu });
 
     const ctx: FaultContext = { engine, swf, ledger, workforce, random: random.fork(), disk, fullDiskAcks: [], diskFullSeconds: mode.diskFullSeconds };
     const counts = { ...mode.faults, ...(disk.mounted ? {} : { 'disk-full': 0 }) };
     const plan = schedule(random.fork(), counts, mode.faultSeconds * 1000);
     phaseStart = Date.now();
+    phaseCpu = engine.cpuMs();
     log(`faults: ${plan.length} over ${mode.faultSeconds} s`);
     for (const step of plan) {
       const wait = phaseStart + step.at - Date.now();
@@ -68,7 +70,7 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
     }
     const rest = phaseStart + mode.faultSeconds * 1000 - Date.now();
     if (rest > 0) await sleep(rest);
-    phases.push({ name: 'faults', startMs: phaseStart, endMs: Date.now() });
+    phases.push({ name: 'faults', startMs: phaseStart, endMs: Date.now(), engineCpuMs: engine.cpuMs() - phaseCpu });
 
     log('drain: no new runs; waiting for open runs to close');
     await engine.ensureRunning();
