@@ -31,6 +31,8 @@ export class EngineControl {
   private enginePid: number | undefined;
   /** CPU time of the engine processes already killed. */
   private deadCpuMs = 0;
+  /** CPU time the engine processes spent starting (tsx compiling the CLI, opening the database) up to their banner. */
+  startupCpuMs = 0;
   /** Start-ups timed, for the report. */
   readonly restartMs: number[] = [];
 
@@ -67,6 +69,7 @@ export class EngineControl {
         const engine = await spawnEngine(this.settings.db, this.args(), 60_000);
         this.current = engine;
         this.enginePid = findEngineProcess(engine.child.pid!, 'swf-local.ts');
+        this.startupCpuMs += this.cpuMs() - this.deadCpuMs;
         engine.child.once('exit', (code, signal) => {
           if (this.current !== engine) return; // killed by us
           this.current = undefined;

@@ -51,15 +51,17 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
 
     let phaseStart = Date.now();
     let phaseCpu = engine.cpuMs();
+    let phaseStartupCpu = engine.startupCpuMs;
     log(`baseline: ${mode.baselineSeconds} s without faults`);
     await sleep(mode.baselineSeconds * 1000);
-    phases.push({ name: 'baseline', startMs: phaseStart, endMs: Date.now(), engineCpuMs: engine.cpuMs() - phaseCpu });
+    phases.push({ name: 'baseline', startMs: phaseStart, endMs: Date.now(), engineCpuMs: engine.cpuMs() - phaseCpu, startupCpuMs: engine.startupCpuMs - phaseStartupCpu });
 
     const ctx: FaultContext = { engine, swf, ledger, workforce, random: random.fork(), disk, fullDiskAcks: [], diskFullSeconds: mode.diskFullSeconds };
     const counts = { ...mode.faults, ...(disk.mounted ? {} : { 'disk-full': 0 }) };
     const plan = schedule(random.fork(), counts, mode.faultSeconds * 1000);
     phaseStart = Date.now();
     phaseCpu = engine.cpuMs();
+    phaseStartupCpu = engine.startupCpuMs;
     log(`faults: ${plan.length} over ${mode.faultSeconds} s`);
     for (const step of plan) {
       const wait = phaseStart + step.at - Date.now();
@@ -70,7 +72,7 @@ export async function runChaos({ mode, seed, log = () => undefined }: RunOptions
     }
     const rest = phaseStart + mode.faultSeconds * 1000 - Date.now();
     if (rest > 0) await sleep(rest);
-    phases.push({ name: 'faults', startMs: phaseStart, endMs: Date.now(), engineCpuMs: engine.cpuMs() - phaseCpu });
+    phases.push({ name: 'faults', startMs: phaseStart, endMs: Date.now(), engineCpuMs: engine.cpuMs() - phaseCpu, startupCpuMs: engine.startupCpuMs - phaseStartupCpu });
 
     log('drain: no new runs; waiting for open runs to close');
     await engine.ensureRunning();
