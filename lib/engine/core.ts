@@ -210,13 +210,19 @@ export class EngineCore {
       .catch((error: unknown) => ({ reason: 'ServiceException', details: String(error) }))
       .then((outcome) => {
         if (this.stopped || outcome === 'timeout') return;
-        this.run((tx) => {
-          const record = this.executions.load(executionId);
-          if (!record) return;
-          const exec = tx.open(record);
-          exec.lambdaFinished(req.scheduledEventId, req.startedEventId, outcome);
-          tx.save(exec);
-        });
+        try {
+          this.run((tx) => {
+            const record = this.executions.load(executionId);
+            if (!record) return;
+            const exec = tx.open(record);
+            exec.lambdaFinished(req.scheduledEventId, req.startedEventId, outcome);
+            tx.save(exec);
+          });
+        } catch (error) {
+          // Not recorded (disk full, I/O error). Thrown here it would end the process; the task's
+          // durable start-to-close deadline records it as timed out instead, so the run moves on.
+          console.error(`swf-local: the outcome of Lambda task ${req.name} could not be recorded (${(error as Error).message}); it will time out`);
+        }
       });
   }
 
@@ -247,6 +253,24 @@ export class EngineCore {
 
   start(): void {
     this.scheduler.armAt(this.executions.nextDeadline());
+    this.resumeLambdas();
+  }
+
+  /**
+   * Lambda tasks started by a previous process ran inside it (the invoker is in-process), so they
+   * died with it and their outcome will never come: invoke them again for the time left to their
+   * start-to-close deadline, as AWS Lambda retries a failed invocation. Otherwise a killed engine's
+   * Lambda tasks would sit until that deadline (up to 15 minutes) before the workflow could retry.
+   */
+  private resumeLambdas(): void {
+    if (!this.lambdaInvoker) return;
+    const now = this.clock.now();
+    for (const d of this.executions.deadlinesOfKind('LAMBDA_START_TO_CLOSE')) {
+      if (d.due <= now) continue; // fires as a timeout
+      const l = this.executions.load(d.execution_id)?.state.lambdas[d.ref];
+      if (!l) continue;
+      this.invokeLambda(d.execution_id, { scheduledEventId: l.scheduledEventId, startedEventId: l.startedEventId, name: l.name, ...(l.input !== undefined ? { input: l.input } : {}), timeoutMs: d.due - now });
+    }
   }
 
   stop(): void {

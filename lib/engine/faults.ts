@@ -30,6 +30,7 @@ export type FrameworkFaultName =
   | 'MissingAuthenticationTokenException'
   | 'UnrecognizedClientException'
   | 'RequestEntityTooLargeException'
+  | 'ServiceUnavailableException'
   | 'InternalFailure';
 
 const FRAMEWORK_NS: Record<FrameworkFaultName, string> = {
@@ -41,6 +42,7 @@ const FRAMEWORK_NS: Record<FrameworkFaultName, string> = {
   MissingAuthenticationTokenException: 'com.amazon.coral.service',
   UnrecognizedClientException: 'com.amazon.coral.service',
   RequestEntityTooLargeException: 'com.amazon.coral.service',
+  ServiceUnavailableException: 'com.amazon.coral.service',
   InternalFailure: 'com.amazon.coral.service',
 };
 
@@ -88,3 +90,19 @@ export function validationFault(violations: readonly string[]): Fault {
 
 /** A ValidationException with a free-form message (semantic checks such as filter exclusivity). */
 export const validationMessage = (message: string): Fault => new Fault('ValidationException', message);
+
+/**
+ * The database could not be written (disk full, I/O error): 503 ServiceUnavailableException, which
+ * the SDKs retry. The call's transaction rolled back, so nothing of it was committed or answered.
+ * Anything else is not a storage failure: undefined.
+ */
+export function storageFault(error: unknown): Fault | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL') {
+    return new Fault('ServiceUnavailableException', 'swf-local cannot write its database: the disk is full (SQLITE_FULL). Nothing of this call was committed; retry once space is freed', 503);
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
+    return new Fault('ServiceUnavailableException', `swf-local cannot write its database: I/O error (${code}). Nothing of this call was committed; retry later`, 503);
+  }
+  return undefined;
+}

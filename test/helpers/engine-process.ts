@@ -40,7 +40,8 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-async function killGroup(child: ChildProcess): Promise<void> {
+/** SIGKILL to `child`'s whole process group (it must have been spawned detached); resolves once all are gone. */
+export async function killGroup(child: ChildProcess): Promise<void> {
   const pgid = child.pid!;
   const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
   try {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ConsoleHandler } from '../console';
 import type { EngineCore } from '../core';
-import { Fault, serializationError, unknownOperation } from '../faults';
+import { Fault, serializationError, storageFault, unknownOperation } from '../faults';
 import { validateInput } from '../model/validate';
 import { RawJson, type OperationResult, type OperationTable } from '../operations/types';
 import { regionOf } from './credential-scope';
@@ -79,6 +79,8 @@ function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage
       },
       (error: unknown) => {
         if (error instanceof Fault) return fail(error);
+        const storage = storageFault(error);
+        if (storage) return fail(storage);
         console.error(`swf-local: internal error in request ${requestId}:`, error);
         fail(new Fault('InternalFailure', 'The request processing has failed because of an unknown error', 500));
       },

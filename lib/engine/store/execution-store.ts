@@ -95,6 +95,7 @@ export class ExecutionStore {
          ORDER BY due, CASE kind WHEN 'ACTIVITY_SCHEDULE_TO_CLOSE' THEN 0 ELSE 1 END LIMIT ?`,
       ),
       deadlineNext: p('SELECT min(due) AS due FROM deadlines'),
+      deadlinesOfKind: p('SELECT execution_id, kind, ref, due FROM deadlines WHERE kind = ? ORDER BY due'),
       purgeHistory: p('DELETE FROM history WHERE execution_id = ?'),
       purgeRun: p(`DELETE FROM executions WHERE id = ? AND status = 'CLOSED'`),
     };
@@ -218,6 +219,11 @@ export class ExecutionStore {
 
   clearDeadline(d: DueDeadline): void {
     this.q.deadlineClear!.run(d.execution_id, d.kind, d.ref);
+  }
+
+  /** Every armed deadline of `kind`, earliest first. */
+  deadlinesOfKind(kind: DeadlineKind): DueDeadline[] {
+    return this.q.deadlinesOfKind!.all(kind) as DueDeadline[];
   }
 
   nextDeadline(): number | undefined {

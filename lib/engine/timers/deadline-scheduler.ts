@@ -2,6 +2,8 @@ import type { Clock } from '../clock';
 
 /** setTimeout cannot wait longer than this; later deadlines are re-armed on the way. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
+/** After a deadline pass that could not be written (disk full, I/O error), when to try again. */
+export const RETRY_FAILED_PASS_MS = 1000;
 
 /**
  * Arms one timer for the earliest durable deadline. When it fires, `fireDue` processes every
@@ -37,7 +39,15 @@ export class DeadlineScheduler {
     this.timer = undefined;
     this.armedFor = Infinity;
     if (this.stopped) return;
-    const next = this.fireDue(this.clock.now());
+    let next: number | undefined;
+    try {
+      next = this.fireDue(this.clock.now());
+    } catch (error) {
+      // Thrown from a timer, this would end the process. The deadlines are still due in the
+      // database (the pass's transactions rolled back), so try them again shortly.
+      console.error(`swf-local: a deadline pass failed (${(error as Error).message}); retrying in ${RETRY_FAILED_PASS_MS} ms`);
+      next = this.clock.now() + RETRY_FAILED_PASS_MS;
+    }
     this.armAt(next);
   }
 
