@@ -16,6 +16,8 @@ import type { HistoryEvent } from '@aws-sdk/client-swf';
 import { replay } from '../../lib/decider';
 import type { Ledger } from './ledger';
 import { DOMAIN, workflowFor } from './workflows';
+import { queuedTasksOf } from '../../lib/engine/store/execution-store';
+import type { ExecutionState } from '../../lib/engine/execution/state';
 
 export interface RunRow {
   id: number;
@@ -62,9 +64,12 @@ export function readDatabase(file: string): DatabaseFacts {
     const runs = db
       .prepare('SELECT id, workflow_id, run_id, type_name, status, close_status, started_at, closed_at FROM executions WHERE domain_id = ? ORDER BY id')
       .all(domain.id) as RunRow[];
-    const next = db
-      .prepare(`SELECT execution_id AS id FROM task_queue UNION SELECT execution_id AS id FROM deadlines WHERE kind NOT IN ('EXECUTION', 'RETENTION')`)
-      .all() as { id: number }[];
+    // A run waits on a task list when its state document has a SCHEDULED decision or activity
+    // (the engine keeps that queue in memory and rebuilds it from the same documents), or on a deadline.
+    const next = db.prepare(`SELECT execution_id AS id FROM deadlines WHERE kind NOT IN ('EXECUTION', 'RETENTION')`).all() as { id: number }[];
+    for (const row of db.prepare(`SELECT id, state FROM executions WHERE domain_id = ? AND status = 'OPEN'`).iterate(domain.id) as Iterable<{ id: number; state: string }>) {
+      if (queuedTasksOf(JSON.parse(row.state) as ExecutionState).length > 0) next.push({ id: row.id });
+    }
     // A parent waiting on an open child moves on when the child closes (the child is checked itself).
     const parents = db.prepare(`SELECT parent FROM executions WHERE domain_id = ? AND status = 'OPEN' AND parent IS NOT NULL`).all(domain.id) as { parent: string }[];
     const parentRunIds = new Set(parents.map((p) => (JSON.parse(p.parent) as { runId: string }).runId));

@@ -58,6 +58,22 @@ const SUMMARY_COLUMNS =
  * `save`, which applies the events and effects an `Execution` collected, so a transaction either
  * records all of a change or none of it.
  */
+/**
+ * The tasks of a run that wait on a task list: its SCHEDULED decision and activities. The ready
+ * queue lives in memory and is rebuilt from this at start-up; tools reading a database (the chaos
+ * suite's invariants) use it to see what a run waits for.
+ */
+export function queuedTasksOf(s: ExecutionState): { kind: 'decision' | 'activity'; taskList: string; priority: number; scheduledEventId: number; queuedAt: number }[] {
+  const tasks: ReturnType<typeof queuedTasksOf> = [];
+  const d = s.decision;
+  if (d?.state === 'SCHEDULED') tasks.push({ kind: 'decision', taskList: d.taskList, priority: d.priority, scheduledEventId: d.scheduledEventId, queuedAt: d.queuedAt ?? 0 });
+  for (const key in s.activities) {
+    const a = s.activities[key]!;
+    if (a.state === 'SCHEDULED') tasks.push({ kind: 'activity', taskList: a.taskList, priority: a.priority, scheduledEventId: a.scheduledEventId, queuedAt: a.queuedAt ?? 0 });
+  }
+  return tasks;
+}
+
 export class ExecutionStore {
   private readonly q: Record<string, Statement>;
   /** Tasks waiting for a poller: in memory, rebuilt from the open runs' state at start-up. */
@@ -106,17 +122,7 @@ export class ExecutionStore {
   private rebuildReadyQueue(): void {
     const tasks: Parameters<ReadyQueue['rebuild']>[0] = [];
     for (const row of this.q.openStates!.iterate() as Iterable<{ id: number; domain_id: number; state: string }>) {
-      const s = JSON.parse(row.state) as ExecutionState;
-      const base = { domainId: row.domain_id, executionId: row.id };
-      const d = s.decision;
-      if (d?.state === 'SCHEDULED') {
-        tasks.push({ ...base, kind: 'decision', taskList: d.taskList, priority: d.priority, scheduledEventId: d.scheduledEventId, queuedAt: d.queuedAt ?? 0 });
-      }
-      for (const key in s.activities) {
-        const a = s.activities[key]!;
-        if (a.state !== 'SCHEDULED') continue;
-        tasks.push({ ...base, kind: 'activity', taskList: a.taskList, priority: a.priority, scheduledEventId: a.scheduledEventId, queuedAt: a.queuedAt ?? 0 });
-      }
+      for (const t of queuedTasksOf(JSON.parse(row.state) as ExecutionState)) tasks.push({ domainId: row.domain_id, executionId: row.id, ...t });
     }
     this.ready.rebuild(tasks);
   }
