@@ -3,12 +3,54 @@
  * with one promise checked on every video any pipeline test sees COMPLETED: no rendition is shorter
  * than its source by more than one frame.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { VideoStatus } from '../../lib/api/status';
-import type { VideoApiClient } from '../../lib/cli/api-client';
+import { VideoApiClient } from '../../lib/cli/api-client';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack';
 import { runFfprobeJson } from '../../lib/video/ffmpeg';
 import { ffprobeFile, type FfprobeOutput } from '../../lib/video/probe';
 
 export const isClosed = (s: VideoStatus): boolean => s.status !== 'RUNNING';
+
+export interface LocalPipeline {
+  /** A scratch folder of the test's own (the stack's data lives under `data/`). */
+  readonly dir: string;
+  readonly stack: LocalStack;
+  readonly client: VideoApiClient;
+}
+
+/**
+ * The whole local stack (in-memory engine, fast x264 preset) for one test file: started before
+ * its tests, closed and its folder removed after them. `options` add to or override the defaults.
+ */
+export function useLocalPipeline(prefix: string, options: Partial<LocalStackOptions> = {}): LocalPipeline {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  let stack: LocalStack | undefined;
+  let client: VideoApiClient | undefined;
+  beforeAll(async () => {
+    stack = await startLocalStack({ dataDir: join(dir, 'data'), db: ':memory:', enginePort: 0, apiPort: 0, pollTimeoutMs: 5000, transcodePreset: 'ultrafast', ...options });
+    client = new VideoApiClient(stack.api.url);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the local pipeline is used before beforeAll started it');
+    return v;
+  };
+  return {
+    dir,
+    get stack() {
+      return started(stack);
+    },
+    get client() {
+      return started(client);
+    },
+  };
+}
 
 /** The local file each video was uploaded from, so the check can read the source itself. */
 const uploadedFrom = new Map<string, string>();

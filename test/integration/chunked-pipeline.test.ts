@@ -6,54 +6,22 @@
  * same frames as the source, keyframes and HLS segments on the same 4 s grid in every rendition,
  * and no audible join in a continuous tone.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VideoStatus } from '../../lib/api/status';
-import { VideoApiClient } from '../../lib/cli/api-client';
 import { generateTestClip } from '../../lib/cli/test-clip';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { CHUNK_PLAN_MARKER, DOMAIN, HLS_SEGMENT_SECONDS, RENDITION_WORKFLOW_TYPE } from '../../lib/video/definition';
 import { ffmpegPath, runFfprobeJson, runProcess } from '../../lib/video/ffmpeg';
 import { parseMediaPlaylist } from '../../lib/video/transcode';
 import { renditionWorkflowId } from '../../lib/video/workflow';
+import { isClosed, uploadVideo, useLocalPipeline, waitForVideo } from '../helpers/pipeline';
 
 jest.setTimeout(300_000);
 
 const SECONDS = 180;
 const FPS = 10;
 const CHUNK_SECONDS = 20;
-const dir = mkdtempSync(join(tmpdir(), 'chunked-'));
-let stack: LocalStack;
-let client: VideoApiClient;
-
-beforeAll(async () => {
-  stack = await startLocalStack({
-    dataDir: join(dir, 'data'),
-    db: ':memory:',
-    enginePort: 0,
-    apiPort: 0,
-    pollTimeoutMs: 5000,
-    transcodePreset: 'ultrafast',
-    chunking: { seconds: CHUNK_SECONDS, concurrency: 2 },
-  });
-  client = new VideoApiClient(stack.api.url);
-});
-
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function until(videoId: string, done: (s: VideoStatus) => boolean, timeoutMs = 240_000): Promise<VideoStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await client.status(videoId);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`video ${videoId} still ${status.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const pipeline = useLocalPipeline('chunked', { chunking: { seconds: CHUNK_SECONDS, concurrency: 2 } });
+const { dir } = pipeline;
 
 async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
@@ -96,8 +64,8 @@ test('a 3-minute clip is encoded in chunks by child workflows and joins without 
   const source = await runFfprobeJson<Probe>(['-show_streams', '-show_format', clip]);
   const sourceVideo = source.streams.find((s) => s.codec_type === 'video')!;
 
-  const videoId = await client.upload(clip);
-  const status = await until(videoId, (s) => s.status !== 'RUNNING');
+  const videoId = await uploadVideo(pipeline.client, clip);
+  const status = await waitForVideo(pipeline.client, videoId, isClosed, 240_000);
   expect(status.status).toBe('COMPLETED');
   expect(status.steps.map((s) => `${s.name}${s.rendition ? ` ${s.rendition}` : ''}:${s.state}`)).toEqual([
     'probe:COMPLETED',
@@ -110,13 +78,13 @@ test('a 3-minute clip is encoded in chunks by child workflows and joins without 
   const outputs = status.outputs!;
 
   // The plan is a marker in the parent's history; each rendition is a child with its own history.
-  const { events } = await client.history(videoId);
+  const { events } = await pipeline.client.history(videoId);
   const marker = events.find((e) => e.markerRecordedEventAttributes?.markerName === CHUNK_PLAN_MARKER);
   const chunkCount = SECONDS / CHUNK_SECONDS;
   expect(JSON.parse(marker!.markerRecordedEventAttributes!.details!)).toEqual({ seconds: CHUNK_SECONDS, count: chunkCount, concurrency: 2, segmentSeconds: HLS_SEGMENT_SECONDS });
   expect(events.filter((e) => e.eventType === 'ChildWorkflowExecutionCompleted')).toHaveLength(2);
   for (const r of outputs.renditions) {
-    const child = await stack.swf.getWorkflowExecutionHistory({ domain: DOMAIN, execution: { workflowId: renditionWorkflowId(videoId, r.name), runId: events.find((e) => e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId === renditionWorkflowId(videoId, r.name))!.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.runId! }, maximumPageSize: 1000 });
+    const child = await pipeline.stack.swf.getWorkflowExecutionHistory({ domain: DOMAIN, execution: { workflowId: renditionWorkflowId(videoId, r.name), runId: events.find((e) => e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId === renditionWorkflowId(videoId, r.name))!.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.runId! }, maximumPageSize: 1000 });
     const childEvents = child.events ?? [];
     expect(childEvents[0]!.workflowExecutionStartedEventAttributes!.workflowType).toEqual(RENDITION_WORKFLOW_TYPE);
     const fns = childEvents.filter((e) => e.eventType === 'LambdaFunctionScheduled').map((e) => e.lambdaFunctionScheduledEventAttributes!.id);

@@ -4,32 +4,17 @@
  * COMPLETED one is also checked by the shared helper (no output shorter than its source) and
  * its manifest read back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VideoStatus } from '../../lib/api/status';
-import { VideoApiClient } from '../../lib/cli/api-client';
 import { generateTestClip } from '../../lib/cli/test-clip';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import type { Manifest } from '../../lib/video/contracts';
 import { MEDIA_INPUTS, type MediaInput } from '../helpers/media-inputs';
-import { expectNoShortOutputs, uploadVideo, waitForVideo } from '../helpers/pipeline';
+import { expectNoShortOutputs, uploadVideo, useLocalPipeline, waitForVideo } from '../helpers/pipeline';
 
 jest.setTimeout(300_000);
 
-const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
-let stack: LocalStack;
-let client: VideoApiClient;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ dataDir: join(dir, 'data'), db: ':memory:', enginePort: 0, apiPort: 0, pollTimeoutMs: 5000, transcodePreset: 'ultrafast' });
-  client = new VideoApiClient(stack.api.url);
-});
-
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const pipeline = useLocalPipeline('corpus');
+const { dir } = pipeline;
 
 /** What happened to one input: the closed status, or the API's refusal. */
 type Outcome = { status: VideoStatus } | { refused: { httpStatus: number; message: string } };
@@ -39,12 +24,12 @@ async function run(input: MediaInput): Promise<Outcome> {
   await input.make(file, dir);
   let videoId: string;
   try {
-    videoId = await uploadVideo(client, file);
+    videoId = await uploadVideo(pipeline.client, file);
   } catch (error) {
     const e = error as Error & { status?: number };
     return { refused: { httpStatus: e.status ?? 0, message: e.message } };
   }
-  return { status: await waitForVideo(client, videoId) };
+  return { status: await waitForVideo(pipeline.client, videoId) };
 }
 
 test('the corpus has at least 15 inputs with distinct names', () => {

@@ -2,32 +2,18 @@
  * The whole pipeline on one machine, driven the way a user drives it: through the HTTP API, with
  * real ffmpeg behind the step handlers, swf-local coordinating and the real decider deciding.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VideoApiClient } from '../../lib/cli/api-client';
 import { generateTestClip } from '../../lib/cli/test-clip';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { ffmpegPath, runFfprobeJson, runProcess } from '../../lib/video/ffmpeg';
-import { isClosed as closed, uploadVideo, waitForVideo } from '../helpers/pipeline';
+import { isClosed as closed, uploadVideo, useLocalPipeline, waitForVideo } from '../helpers/pipeline';
 
 jest.setTimeout(180_000);
 
-const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
-let stack: LocalStack;
-let client: VideoApiClient;
+const pipeline = useLocalPipeline('pipeline');
+const { dir } = pipeline;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ dataDir: join(dir, 'data'), db: ':memory:', enginePort: 0, apiPort: 0, pollTimeoutMs: 5000, transcodePreset: 'ultrafast' });
-  client = new VideoApiClient(stack.api.url);
-});
-
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const until = (videoId: string, done: Parameters<typeof waitForVideo>[2]) => waitForVideo(client, videoId, done);
+const until = (videoId: string, done: Parameters<typeof waitForVideo>[2]) => waitForVideo(pipeline.client, videoId, done);
 
 async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
@@ -38,7 +24,7 @@ async function fetchText(url: string): Promise<string> {
 test('a 2-second 1280x720 upload becomes three renditions, a playable HLS ladder and thumbnails', async () => {
   const clip = join(dir, 'clip.mp4');
   await generateTestClip(clip, { seconds: 2, width: 1280, height: 720 });
-  const videoId = await uploadVideo(client, clip);
+  const videoId = await uploadVideo(pipeline.client, clip);
   const status = await until(videoId, closed);
   expect(status.status).toBe('COMPLETED');
   expect(status.steps.map((s) => `${s.name}${s.rendition ? ` ${s.rendition}` : ''}:${s.state}`)).toEqual([
@@ -105,7 +91,7 @@ test('a 2-second 1280x720 upload becomes three renditions, a playable HLS ladder
   expect(manifest.renditions).toHaveLength(3);
 
   // The history, as the API serves it, tells the same story in SWF's own events.
-  const { events } = await client.history(videoId);
+  const { events } = await pipeline.client.history(videoId);
   expect(events[0]!.eventType).toBe('WorkflowExecutionStarted');
   expect(events[events.length - 1]!.eventType).toBe('WorkflowExecutionCompleted');
   expect(events.filter((e) => e.eventType === 'LambdaFunctionCompleted')).toHaveLength(6);
@@ -114,7 +100,7 @@ test('a 2-second 1280x720 upload becomes three renditions, a playable HLS ladder
 test('an upload that is not a video fails the workflow with a clear reason', async () => {
   const bogus = join(dir, 'not-a-video.mp4');
   writeFileSync(bogus, 'this is plain text, not a video\n'.repeat(100));
-  const videoId = await uploadVideo(client, bogus);
+  const videoId = await uploadVideo(pipeline.client, bogus);
   const status = await until(videoId, closed);
   expect(status.status).toBe('FAILED');
   expect(status.failure).toMatchObject({ reason: 'NotAVideo', step: 'probe', error: 'NotAVideoError' });
@@ -125,13 +111,13 @@ test('an upload that is not a video fails the workflow with a clear reason', asy
 test('cancelling mid-way stops the workflow: it closes CANCELED and publishes nothing', async () => {
   const clip = join(dir, 'long.mp4');
   await generateTestClip(clip, { seconds: 20, width: 1280, height: 720 });
-  const videoId = await uploadVideo(client, clip);
+  const videoId = await uploadVideo(pipeline.client, clip);
   await until(videoId, (s) => s.steps.some((step) => step.name === 'transcode' && step.state === 'RUNNING'));
-  await client.cancel(videoId);
+  await pipeline.client.cancel(videoId);
   const status = await until(videoId, closed);
   expect(status.status).toBe('CANCELED');
   expect(status.steps.find((s) => s.name === 'publish')?.state).toBe('NOT_RUN');
-  const { events } = await client.history(videoId);
+  const { events } = await pipeline.client.history(videoId);
   const types = events.map((e) => e.eventType);
   expect(types).toContain('WorkflowExecutionCancelRequested');
   expect(types[types.length - 1]).toBe('WorkflowExecutionCanceled');
