@@ -156,7 +156,9 @@ async function longPoll<T extends object>(
   const key = queueKey(domain.id, kind, taskList);
   // In memory only (the console's "pollers seen"): no write on the poll path.
   const seen = core.matcher.pollers.record(key, identity, core.clock.now());
-  const attempt = () => core.run((tx) => claimQueued(core, tx, domain, kind, taskList, handoff));
+  // The queue is in memory: a poll that finds it empty opens no transaction (no locks, no commit).
+  const attempt = () =>
+    core.executions.queueHead(domain.id, kind, taskList) ? core.run((tx) => claimQueued(core, tx, domain, kind, taskList, handoff)) : undefined;
   const now = attempt();
   if (now) return now;
   seen.waiting++;
