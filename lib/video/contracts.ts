@@ -195,6 +195,8 @@ export interface ThumbnailTilesInput {
   durationSeconds: number;
   displayWidth: number;
   displayHeight: number;
+  /** The source's traits from probe: tiles are deinterlaced or tone-mapped like the renditions. */
+  traits?: SourceTraits;
   startSeconds: number;
   /** Absent for the last chunk. */
   endSeconds?: number;
@@ -213,6 +215,8 @@ export interface ThumbnailsInput {
   durationSeconds: number;
   displayWidth: number;
   displayHeight: number;
+  /** The source's traits from probe: the poster and tiles are deinterlaced or tone-mapped like the renditions. */
+  traits?: SourceTraits;
 }
 
 /** The sheet of the chunked path: the thumbnails input and how many tiles the tile tasks made (contiguous from 0). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { BlobStore } from '../storage/blob-store';
 import { keys, type ThumbnailSheetInput, type ThumbnailTilesInput, type ThumbnailTilesResult, type ThumbnailsInput, type ThumbnailsResult } from './contracts';
 import { InvalidInputError, throwIfAborted } from './errors';
+import { conditioningFilters } from './conditioning';
 import { runFfmpeg } from './ffmpeg';
 import { sourceLocation } from './source';
 import { buildThumbnailsVtt, planSprite, posterSize, posterTime, spriteGrid, tilesInRange, type SpriteGrid } from './sprite';
@@ -30,13 +31,13 @@ import {
 export * from './sprite';
 
 /** One frame at `timeSeconds`, scaled to the poster size (input seek: fast). */
-export function posterArgs(opts: { source: string; output: string; timeSeconds: number; width: number; height: number }): string[] {
+export function posterArgs(opts: { source: string; output: string; timeSeconds: number; width: number; height: number; conditioning?: readonly string[] }): string[] {
   return [
     '-ss', opts.timeSeconds.toFixed(3),
     '-i', opts.source,
     '-map', '0:v:0',
     '-frames:v', '1',
-    '-vf', `scale=${opts.width}:${opts.height},setsar=1`,
+    '-vf', [...(opts.conditioning ?? []), `scale=${opts.width}:${opts.height}`, 'setsar=1'].join(','),
     '-q:v', '3',
     '-f', 'image2',
     opts.output,
@@ -47,12 +48,13 @@ export function posterArgs(opts: { source: string; output: string; timeSeconds: 
  * The tiles: the first frame at or after each multiple of the interval (`gte(t, N*selected_n)`
  * keeps them on the grid without drift), scaled to the tile size, one JPEG each.
  */
-export function tileFramesArgs(opts: { source: string; outputPattern: string; intervalSeconds: number; tileWidth: number; tileHeight: number; maxTiles: number }): string[] {
+export function tileFramesArgs(opts: { source: string; outputPattern: string; intervalSeconds: number; tileWidth: number; tileHeight: number; maxTiles: number; conditioning?: readonly string[] }): string[] {
   return [
     '-i', opts.source,
     '-map', '0:v:0',
     '-an', '-sn', '-dn',
-    '-vf', `select='gte(t,${opts.intervalSeconds}*selected_n)',scale=${opts.tileWidth}:${opts.tileHeight},setsar=1`,
+    // Conditioning after the select: only the chosen frames are deinterlaced or tone-mapped.
+    '-vf', [`select='gte(t,${opts.intervalSeconds}*selected_n)'`, ...(opts.conditioning ?? []), `scale=${opts.tileWidth}:${opts.tileHeight}`, 'setsar=1'].join(','),
     '-vsync', 'vfr',
     '-frames:v', String(opts.maxTiles),
     '-q:v', '5',
@@ -91,13 +93,13 @@ export function tileFileName(i: number): string {
  * is one GOP's decode per tile, whatever the video's length, so long or 4K videos fit the step's
  * timeout where decoding every frame would not.
  */
-export function seekTileArgs(opts: { source: string; output: string; timeSeconds: number; tileWidth: number; tileHeight: number }): string[] {
+export function seekTileArgs(opts: { source: string; output: string; timeSeconds: number; tileWidth: number; tileHeight: number; conditioning?: readonly string[] }): string[] {
   return [
     '-ss', opts.timeSeconds.toFixed(3),
     '-i', opts.source,
     '-map', '0:v:0',
     '-frames:v', '1',
-    '-vf', `scale=${opts.tileWidth}:${opts.tileHeight},setsar=1`,
+    '-vf', [...(opts.conditioning ?? []), `scale=${opts.tileWidth}:${opts.tileHeight}`, 'setsar=1'].join(','),
     '-q:v', '5',
     '-f', 'image2',
     opts.output,
@@ -160,11 +162,11 @@ export async function thumbnails(input: ThumbnailsInput, stores: { uploads: Blob
   const tileProgress = (f: number) => progress(0.15 + 0.7 * f);
   if (strategy === 'single-pass') {
     await runFfmpeg(
-      tileFramesArgs({ source, outputPattern: join(tilesDir, 'tile_%04d.jpg'), intervalSeconds: planned.intervalSeconds, tileWidth: planned.tileWidth, tileHeight: planned.tileHeight, maxTiles: planned.count }),
+      tileFramesArgs({ source, outputPattern: join(tilesDir, 'tile_%04d.jpg'), intervalSeconds: planned.intervalSeconds, tileWidth: planned.tileWidth, tileHeight: planned.tileHeight, maxTiles: planned.count, conditioning: conditioningFilters(input.traits) }),
       { ...sig, durationSeconds, onProgress: (p) => tileProgress(p.fraction ?? 0) },
     );
   } else {
-    await seekTiles(source, planned, { first: 0, count: planned.count }, tilesDir, sig, tileProgress);
+    await seekTiles(source, planned, { first: 0, count: planned.count }, tilesDir, conditioningFilters(input.traits), sig, tileProgress);
   }
   const count = await contiguousTiles(tilesDir, planned.count);
   return assembleThumbnails({ input, planned, count, tilesDir, poster, started }, stores.media, { ...ctx, onProgress: (f) => progress(0.85 + 0.15 * f) });
@@ -175,17 +177,18 @@ async function makePoster(source: string, input: ThumbnailsInput, ctx: StepConte
   const sig = ctx.signal ? { signal: ctx.signal } : {};
   const file = join(ctx.workDir, 'poster.jpg');
   const dims = posterSize(input.displayWidth, input.displayHeight);
-  await runFfmpeg(posterArgs({ source, output: file, timeSeconds: posterTime(input.durationSeconds), ...dims }), sig);
-  if (!(await nonEmpty(file))) await runFfmpeg(posterArgs({ source, output: file, timeSeconds: 0, ...dims }), sig);
+  const conditioning = conditioningFilters(input.traits);
+  await runFfmpeg(posterArgs({ source, output: file, timeSeconds: posterTime(input.durationSeconds), ...dims, conditioning }), sig);
+  if (!(await nonEmpty(file))) await runFfmpeg(posterArgs({ source, output: file, timeSeconds: 0, ...dims, conditioning }), sig);
   if (!(await nonEmpty(file))) throw new Error('ffmpeg produced no poster frame');
   return { file, ...dims };
 }
 
 /** Tiles `range.first`.. by one input seek each, `SEEK_CONCURRENCY` at a time, into `dir` as `tileFileName(i)`. */
-async function seekTiles(source: string, planned: SpriteGrid, range: { first: number; count: number }, dir: string, sig: { signal?: AbortSignal }, onProgress: (f: number) => void): Promise<void> {
+async function seekTiles(source: string, planned: SpriteGrid, range: { first: number; count: number }, dir: string, conditioning: readonly string[], sig: { signal?: AbortSignal }, onProgress: (f: number) => void): Promise<void> {
   let done = 0;
   await mapLimit(Array.from({ length: range.count }, (_, k) => range.first + k), SEEK_CONCURRENCY, async (i) => {
-    await runFfmpeg(seekTileArgs({ source, output: join(dir, tileFileName(i)), timeSeconds: i * planned.intervalSeconds, tileWidth: planned.tileWidth, tileHeight: planned.tileHeight }), sig);
+    await runFfmpeg(seekTileArgs({ source, output: join(dir, tileFileName(i)), timeSeconds: i * planned.intervalSeconds, tileWidth: planned.tileWidth, tileHeight: planned.tileHeight, conditioning }), sig);
     onProgress(++done / range.count);
   });
 }
@@ -260,7 +263,7 @@ export async function thumbnailTiles(input: ThumbnailTilesInput, stores: { uploa
   const range = tilesInRange(planned, input.startSeconds, input.endSeconds);
   if (range.count === 0) return { first: range.first, count: 0, elapsedMs: Date.now() - started };
   const source = await sourceLocation(stores.uploads, input.sourceKey, signal);
-  await seekTiles(source, planned, range, ctx.workDir, signal ? { signal } : {}, (f) => ctx.onProgress?.(0.8 * f));
+  await seekTiles(source, planned, range, ctx.workDir, conditioningFilters(input.traits), signal ? { signal } : {}, (f) => ctx.onProgress?.(0.8 * f));
   let count = 0;
   while (count < range.count && (await nonEmpty(join(ctx.workDir, tileFileName(range.first + count))))) count++;
   await mapLimit(Array.from({ length: count }, (_, k) => range.first + k), SEEK_CONCURRENCY, (i) =>

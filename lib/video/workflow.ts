@@ -279,7 +279,7 @@ function encodeWhole(ctx: WorkflowContext<WorkflowInput>, runner: Runner, source
     const input: TranscodeInput = { videoId, sourceKey, rendition, frameRate: source.frameRate, hasAudio: source.hasAudio, segmentSeconds: HLS_SEGMENT_SECONDS };
     return ctx.task<TranscodeResult>(STEP_KEYS.transcode(rendition.name), stepTask('transcode', runner, input));
   });
-  const thumbnailsInput: ThumbnailsInput = { videoId, sourceKey, durationSeconds: source.durationSeconds, displayWidth: source.displayWidth, displayHeight: source.displayHeight };
+  const thumbnailsInput: ThumbnailsInput = { videoId, sourceKey, durationSeconds: source.durationSeconds, displayWidth: source.displayWidth, displayHeight: source.displayHeight, ...(source.traits ? { traits: source.traits } : {}) };
   const thumbnails = ctx.task<ThumbnailsResult>(STEP_KEYS.thumbnails, stepTask('thumbnails', runner, thumbnailsInput));
 
   // Fail fast on a step that failed for good, go on once all are done.
@@ -324,7 +324,7 @@ function encodeChunked(ctx: WorkflowContext<WorkflowInput>, runner: Runner, sour
   });
 
   // Tiles: one task per chunk that holds any (a long video has fewer tiles than chunks).
-  const thumbs = { videoId, sourceKey, durationSeconds: source.durationSeconds, displayWidth: source.displayWidth, displayHeight: source.displayHeight };
+  const thumbs = { videoId, sourceKey, durationSeconds: source.durationSeconds, displayWidth: source.displayWidth, displayHeight: source.displayHeight, ...(source.traits ? { traits: source.traits } : {}) };
   const sprite = planSprite(source.durationSeconds, source.displayWidth, source.displayHeight);
   const tileChunks = chunkRanges(plan).filter((r) => tilesInRange(sprite, r.startSeconds, r.endSeconds).count > 0);
   const tiles = boundedTasks<ThumbnailTilesResult>(ctx, tileChunks.map((r) => STEP_KEYS.tiles(r.index)), plan.concurrency, (i) => {

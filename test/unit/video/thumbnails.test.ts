@@ -1,3 +1,4 @@
+import { DEINTERLACE, TONEMAP_TO_SDR } from '../../../lib/video/conditioning';
 import { InvalidInputError } from '../../../lib/video/errors';
 import {
   buildThumbnailsVtt,
@@ -141,6 +142,16 @@ describe('ffmpeg command lines', () => {
     ]);
     expect([tileFileName(0), tileFileName(99)]).toEqual(['tile_0001.jpg', 'tile_0100.jpg']);
     expect(SINGLE_PASS_MAX_SECONDS).toBe(120);
+  });
+
+  it('an interlaced or HDR source: poster and tiles conditioned like the renditions, before the scale', () => {
+    const conditioning = [DEINTERLACE, TONEMAP_TO_SDR];
+    const vf = (args: string[]) => args[args.indexOf('-vf') + 1];
+    expect(vf(posterArgs({ source: 's', output: 'p.jpg', timeSeconds: 1, width: 1280, height: 720, conditioning }))).toBe(`${DEINTERLACE},${TONEMAP_TO_SDR},scale=1280:720,setsar=1`);
+    expect(vf(seekTileArgs({ source: 's', output: 't.jpg', timeSeconds: 20, tileWidth: 160, tileHeight: 90, conditioning }))).toBe(`${DEINTERLACE},${TONEMAP_TO_SDR},scale=160:90,setsar=1`);
+    expect(vf(tileFramesArgs({ source: 's', outputPattern: 't_%04d.jpg', intervalSeconds: 10, tileWidth: 160, tileHeight: 90, maxTiles: 6, conditioning }))).toBe(
+      `select='gte(t,10*selected_n)',${DEINTERLACE},${TONEMAP_TO_SDR},scale=160:90,setsar=1`,
+    );
   });
 
   it('sprite: the tiles laid out columns x rows', () => {
