@@ -344,9 +344,16 @@ export const TAIL_SCAN_SECONDS = 3;
 /** A source whose media ends this much (plus one frame) before its container's duration is truncated. */
 export const TRUNCATION_TOLERANCE_SECONDS = 0.25;
 
-/** The packet scan of the last seconds: `-read_intervals <from>%` reads from there to the end. */
+/**
+ * How far past its start the tail scan may read: far beyond any real end. The interval needs an
+ * explicit end: the packaged ffprobe reads an open-ended one (`<from>%`) from uninitialized
+ * memory, so whether it returns any packet depended on the binary's path and environment.
+ */
+export const TAIL_SCAN_LIMIT_SECONDS = 1_000_000;
+
+/** The packet scan of the last seconds: `-read_intervals <from>%+<limit>` reads from there to the end. */
 export function tailScanArgs(input: string, fromSeconds: number): string[] {
-  return ['-read_intervals', `${Math.max(0, fromSeconds).toFixed(3)}%`, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', input];
+  return ['-read_intervals', `${Math.max(0, fromSeconds).toFixed(3)}%+${TAIL_SCAN_LIMIT_SECONDS}`, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', input];
 }
 
 /**

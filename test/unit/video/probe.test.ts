@@ -209,8 +209,8 @@ describe('damage check', () => {
   const probed = (durationSeconds: number, frameRate = 30): ProbedSource => ({ ...parseProbe(landscape({ avg_frame_rate: `${frameRate}/1`, r_frame_rate: `${frameRate}/1` })), durationSeconds });
 
   it('reads the packets of the last seconds only', () => {
-    expect(tailScanArgs('https://bucket/key?sig', 7)).toEqual(['-read_intervals', '7.000%', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', 'https://bucket/key?sig']);
-    expect(tailScanArgs('/w/source', -2)[1]).toBe('0.000%');
+    expect(tailScanArgs('https://bucket/key?sig', 7)).toEqual(['-read_intervals', '7.000%+1000000', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', 'https://bucket/key?sig']);
+    expect(tailScanArgs('/w/source', -2)[1]).toBe('0.000%+1000000');
   });
 
   it('the media ends at the latest packet end of the audio and video streams, from the start time', () => {
