@@ -13,7 +13,7 @@
  *
  * BENCH_PRESET (default ultrafast, to keep the run short), BENCH_CHUNK_SECONDS (default 12),
  * BENCH_LONG_SECONDS (default 180), BENCH_SOURCE_GOP (the source's keyframe interval, default 2 s),
- * BENCH_THREADS (x264 threads per encode; default ffmpeg's, every core). With BENCH_THREADS=1 each
+ * BENCH_THREADS (threads per encode: decoder, filters and x264; default ffmpeg's, every core). With BENCH_THREADS=1 each
  * worker stands for one CPU, as a Lambda chunk has its own: the speed-up then shows how the
  * workers scale; with the default one ffmpeg already uses every core, as the baseline should.
  */

@@ -8,7 +8,7 @@ import { runFfmpeg } from './ffmpeg';
 import { ffprobeFile, mainVideoStream } from './probe';
 import { sourceLocation } from './source';
 import { CONTENT_TYPES, requireKey, requireNumber, requireObject, requireRendition, requireVideoId, silentLogger, uploadFile } from './step-support';
-import { audioEncodeArgs, presetOf, videoEncodeArgs, type TranscodeContext } from './transcode';
+import { audioEncodeArgs, inputThreadArgs, presetOf, videoEncodeArgs, type TranscodeContext } from './transcode';
 
 /**
  * The encode steps of the chunked path. A chunk is cut with an input seek (`-ss` before `-i`)
@@ -25,6 +25,7 @@ import { audioEncodeArgs, presetOf, videoEncodeArgs, type TranscodeContext } fro
 export function chunkEncodeArgs(opts: { source: string; output: string; rendition: Rendition; frameRate: number; segmentSeconds: number; range: ChunkRange; traits?: SourceTraits; preset?: string; threads?: number }): string[] {
   const cut = chunkCut(opts.range, opts.frameRate);
   return [
+    ...inputThreadArgs(opts.threads),
     '-ss', cut.seekSeconds.toFixed(6),
     '-i', opts.source,
     '-map', '0:v:0',

@@ -44,8 +44,17 @@ export interface EncodePlan {
   preset?: string;
   /** Filters before scaling (deinterlace, HDR tone mapping): conditioningFilters(probe traits). */
   conditioning?: readonly string[];
-  /** x264 threads; default ffmpeg's (every core). */
+  /** Threads for the whole encode (decode, filters, x264); default ffmpeg's (every core). */
   threads?: number;
+}
+
+/**
+ * The input side of a thread cap: the decoder's and the filter graph's threads. With these and
+ * x264's `-threads` (videoEncodeArgs), an encode capped at one thread uses one CPU, which is how
+ * the long bench models one Lambda worker per chunk. No cap: ffmpeg's default, every core.
+ */
+export function inputThreadArgs(threads: number | undefined): string[] {
+  return threads === undefined ? [] : ['-threads', String(threads), '-filter_threads', String(threads)];
 }
 
 /** Frames per segment: the GOP length that puts a keyframe at every segment boundary. */
@@ -103,6 +112,7 @@ export function audioEncodeArgs(rendition: Rendition): string[] {
  */
 export function encodeArgs(plan: EncodePlan): string[] {
   const args = [
+    ...inputThreadArgs(plan.threads),
     '-i', plan.source,
     '-map', '0:v:0',
     ...(plan.hasAudio ? ['-map', '0:a:0'] : []),
@@ -284,7 +294,7 @@ export function presetOf(ctx: { preset?: string }): string {
 export interface TranscodeContext extends StepContext {
   /** x264 preset (default veryfast). */
   preset?: string;
-  /** x264 threads per encode (default ffmpeg's: every core); benches pin it to model one worker's CPU. */
+  /** Threads per encode (decode, filters, x264; default ffmpeg's: every core); benches pin it to model one worker's CPU. */
   threads?: number;
   /** Parallel segment uploads (default 6). */
   uploadConcurrency?: number;

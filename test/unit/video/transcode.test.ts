@@ -88,6 +88,16 @@ describe('encodeArgs', () => {
     expect(arg(silent, '-g')).toBe('150');
     expect(arg(silent, '-force_key_frames')).toBe('expr:gte(t,n_forced*6)');
   });
+
+  it('a thread cap holds for the decoder and filters (before -i) as well as x264 (after)', () => {
+    const capped = encodeArgs({ source: 's', output: 'o.mp4', rendition: r720, frameRate: 25, hasAudio: false, segmentSeconds: 4, threads: 1 });
+    const input = capped.indexOf('-i');
+    expect(capped.slice(0, input)).toEqual(['-threads', '1', '-filter_threads', '1']);
+    expect(capped.slice(input).filter((a, i, all) => all[i - 1] === '-threads')).toEqual(['1']);
+    const free = encodeArgs({ source: 's', output: 'o.mp4', rendition: r720, frameRate: 25, hasAudio: false, segmentSeconds: 4 });
+    expect(free).not.toContain('-threads');
+    expect(free).not.toContain('-filter_threads');
+  });
 });
 
 describe('hlsRemuxArgs', () => {
