@@ -1,0 +1,141 @@
+import type { HistoryEvent } from '@aws-sdk/client-swf';
+import { childProgressReader, chunkProgressOf, MAX_LISTED_FAILING_CHUNKS } from '../../../lib/api';
+import { buildView, type ChildView } from '../../../lib/decider';
+import type { ChunkPlan } from '../../../lib/video/contracts';
+import { CHUNK_PLAN, LADDER, RenditionHistory, renditionInput } from './histories';
+
+/** The parent's view of a started child (what ChildWorkflowExecutionStarted leaves). */
+/** `runId` null: initiated, not started. */
+const childOf = (plan: ChunkPlan = CHUNK_PLAN, hasAudio = true, runId: string | null = 'child-720p'): ChildView => ({
+  workflowId: 'v0abc123xyz-rendition-720p',
+  ...(runId !== null ? { runId } : {}),
+  workflowType: { name: 'ProcessRendition', version: '1' },
+  input: JSON.stringify(renditionInput(LADDER[0]!, plan, hasAudio)),
+  state: runId !== null ? 'started' : 'initiated',
+  open: true,
+});
+
+const progressOf = (h: RenditionHistory, child: ChildView = childOf()) => chunkProgressOf(child, buildView(h.events));
+const counts = (p: ReturnType<typeof chunkProgressOf>) => ({ total: p.total, completed: p.completed, running: p.running, retrying: p.retrying, failed: p.failed, canceled: p.canceled, pending: p.pending, failedAttempts: p.failedAttempts });
+
+describe('chunkProgressOf: a rendition child read from its own history', () => {
+  it('running: chunks done, running, waiting to retry and not asked for yet, with the audio done and the package pending', () => {
+    const h = new RenditionHistory(renditionInput(LADDER[0]!)).run('audio', 'chunk-0', 'chunk-1').complete('audio', 'chunk-0').fail('chunk-1').decision().run('chunk-2');
+    const timer = h.retryTimer('chunk-1#2', 4);
+    const p = progressOf(h);
+    expect(counts(p)).toEqual({ total: 5, completed: 1, running: 1, retrying: 1, failed: 0, canceled: 0, pending: 2, failedAttempts: 1 });
+    expect(p.failing).toEqual([
+      { index: 1, state: 'RETRY_WAIT', attempts: 1, nextAttemptAt: new Date(Date.parse(h.b.time(timer)) + 4000).toISOString(), failure: { type: 'error', reason: 'FfmpegError', details: 'chunk-1 failed' } },
+    ]);
+    expect(p.failingNotListed).toBe(0);
+    expect(p.audio).toEqual({ state: 'COMPLETED', attempts: 1 });
+    expect(p.package).toEqual({ state: 'PENDING', attempts: 0 });
+    // 1 chunk + the audio of 5 chunks + audio + package.
+    expect(p.fractionDone).toBe(Math.floor((2 / 7) * 1000) / 1000);
+    expect(p.historyEvents).toBe(h.events.length);
+  });
+
+  it('a scheduled chunk counts as running; a retried one that came back counts once, with every failed attempt', () => {
+    const h = new RenditionHistory(renditionInput(LADDER[0]!)).run('audio', 'chunk-0', 'chunk-1').fail('chunk-1').decision();
+    const timer = h.retryTimer('chunk-1#2');
+    h.b.timerFired('chunk-1#2', timer);
+    h.decision().run('chunk-1#2').timeOut('chunk-1#2').decision();
+    h.b.timerFired('chunk-1#3', h.retryTimer('chunk-1#3'));
+    h.decision().run('chunk-1#3').complete('chunk-1#3').schedule('chunk-2');
+    const p = progressOf(h);
+    expect(counts(p)).toEqual({ total: 5, completed: 1, running: 2, retrying: 0, failed: 0, canceled: 0, pending: 2, failedAttempts: 2 });
+    expect(p.failing).toEqual([]);
+  });
+
+  it('completed: every chunk, the audio and the package done, fraction 1', () => {
+    const h = new RenditionHistory(renditionInput(LADDER[0]!));
+    h.run('audio', 'chunk-0', 'chunk-1').complete('audio', 'chunk-0', 'chunk-1').decision().run('chunk-2', 'chunk-3').complete('chunk-2', 'chunk-3').decision().run('chunk-4').complete('chunk-4');
+    h.decision().run('package').complete('package').close('WorkflowExecutionCompleted', { result: '{}' });
+    const p = progressOf(h);
+    expect(counts(p)).toEqual({ total: 5, completed: 5, running: 0, retrying: 0, failed: 0, canceled: 0, pending: 0, failedAttempts: 0 });
+    expect(p.audio?.state).toBe('COMPLETED');
+    expect(p.package.state).toBe('COMPLETED');
+    expect(p.fractionDone).toBe(1);
+  });
+
+  it('failed: the chunk that used up its attempts, the one still running canceled, the rest never asked for', () => {
+    const h = new RenditionHistory(renditionInput(LADDER[0]!)).run('audio', 'chunk-0', 'chunk-1').complete('audio').fail('chunk-1', 'OutputInvalidError');
+    h.close('WorkflowExecutionFailed', { reason: 'OutputInvalid', details: '{}' });
+    const p = progressOf(h);
+    expect(counts(p)).toEqual({ total: 5, completed: 0, running: 0, retrying: 0, failed: 1, canceled: 1, pending: 3, failedAttempts: 1 });
+    expect(p.failing).toEqual([{ index: 1, state: 'FAILED', attempts: 1, failure: { type: 'error', reason: 'OutputInvalidError', details: 'chunk-1 failed' } }]);
+    expect(p.package).toEqual({ state: 'NOT_RUN', attempts: 0 });
+  });
+
+  it('canceled: open chunks and a pending retry are canceled, not running', () => {
+    const h = new RenditionHistory(renditionInput(LADDER[0]!)).run('audio', 'chunk-0', 'chunk-1').fail('chunk-1').decision();
+    h.retryTimer('chunk-1#2');
+    h.close('WorkflowExecutionCanceled', { details: '{}' });
+    const p = progressOf(h);
+    // chunk-1's retry never came: its last attempt failed and nothing waits any more.
+    expect(counts(p)).toEqual({ total: 5, completed: 0, running: 0, retrying: 0, failed: 1, canceled: 1, pending: 3, failedAttempts: 1 });
+    expect(p.audio?.state).toBe('CANCELED');
+    expect(p.fractionDone).toBe(0);
+  });
+
+  it('a source without audio has no audio sub-step, and the fraction counts chunks and the package only', () => {
+    const h = new RenditionHistory(renditionInput(LADDER[0]!, CHUNK_PLAN, false)).run('chunk-0', 'chunk-1').complete('chunk-0', 'chunk-1');
+    const p = progressOf(h, childOf(CHUNK_PLAN, false));
+    expect(p.audio).toBeUndefined();
+    expect(p.fractionDone).toBe(Math.floor((2 / 6) * 1000) / 1000);
+  });
+
+  it('lists at most a few failing chunks and counts the rest', () => {
+    const plan: ChunkPlan = { ...CHUNK_PLAN, count: 40, concurrency: 40 };
+    const ids = Array.from({ length: 25 }, (_, i) => `chunk-${i}`);
+    const h = new RenditionHistory(renditionInput(LADDER[0]!, plan)).run(...ids);
+    for (const id of ids) h.fail(id);
+    h.decision();
+    for (const id of ids) h.retryTimer(`${id}#2`);
+    const p = progressOf(h, childOf(plan));
+    expect(counts(p)).toMatchObject({ total: 40, retrying: 25, pending: 15, failedAttempts: 25 });
+    expect(p.failing.map((c) => c.index)).toEqual(Array.from({ length: MAX_LISTED_FAILING_CHUNKS }, (_, i) => i));
+    expect(p.failingNotListed).toBe(25 - MAX_LISTED_FAILING_CHUNKS);
+    expect(JSON.stringify(p).length).toBeLessThan(4000);
+  });
+
+  it('a child not started yet: every chunk pending, the total from its input', () => {
+    const p = chunkProgressOf(childOf(CHUNK_PLAN, true, null), undefined);
+    expect(counts(p)).toEqual({ total: 5, completed: 0, running: 0, retrying: 0, failed: 0, canceled: 0, pending: 5, failedAttempts: 0 });
+    expect(p.historyEvents).toBe(0);
+  });
+
+  it('the plan comes from the parent\'s chunk-plan marker when the child input lacks one', () => {
+    const child = { ...childOf(), input: '{}' };
+    expect(chunkProgressOf(child, undefined, { ...CHUNK_PLAN, count: 9 }).total).toBe(9);
+    expect(chunkProgressOf(child, undefined).total).toBe(0);
+  });
+});
+
+describe('childProgressReader', () => {
+  it('reads an open child every time, a closed one once, and never a child that has not started', async () => {
+    const open = new RenditionHistory(renditionInput(LADDER[0]!)).run('audio');
+    const closed = new RenditionHistory(renditionInput(LADDER[1]!)).run('audio', 'chunk-0').complete('audio', 'chunk-0').close('WorkflowExecutionFailed', { reason: 'X' });
+    const reads: string[] = [];
+    const histories: Record<string, HistoryEvent[]> = { 'child-720p': open.events, 'child-360p': closed.events };
+    const read = childProgressReader(async (e) => {
+      reads.push(e.runId);
+      return histories[e.runId]!;
+    });
+    const openChild = childOf();
+    const closedChild: ChildView = { ...childOf(), workflowId: 'v0abc123xyz-rendition-360p', runId: 'child-360p', input: JSON.stringify(renditionInput(LADDER[1]!)) };
+    for (let i = 0; i < 3; i++) {
+      expect((await read(openChild, undefined)).audio?.state).toBe('RUNNING');
+      expect((await read(closedChild, undefined)).completed).toBe(1);
+    }
+    expect((await read(childOf(CHUNK_PLAN, true, null), undefined)).pending).toBe(5);
+    expect(reads).toEqual(['child-720p', 'child-360p', 'child-720p', 'child-720p']);
+  });
+
+  it('a history that cannot be read rejects (the status degrades that step only)', async () => {
+    const read = childProgressReader(async () => {
+      throw new Error('throttled');
+    });
+    await expect(read(childOf(), undefined)).rejects.toThrow('throttled');
+  });
+});
