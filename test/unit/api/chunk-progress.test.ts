@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-swf';
 import { childProgressReader, chunkProgressOf, MAX_LISTED_FAILING_CHUNKS } from '../../../lib/api';
 import { buildView, type ChildView } from '../../../lib/decider';
@@ -109,6 +111,39 @@ describe('chunkProgressOf: a rendition child read from its own history', () => {
     const child = { ...childOf(), input: '{}' };
     expect(chunkProgressOf(child, undefined, { ...CHUNK_PLAN, count: 9 }).total).toBe(9);
     expect(chunkProgressOf(child, undefined).total).toBe(0);
+  });
+});
+
+/** A recorded child history (test/fixtures/histories) and the parent's view of that child. */
+function recorded(name: string): { events: HistoryEvent[]; child: ChildView } {
+  const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'histories', `${name}.json`), 'utf8')) as { input: unknown; history: HistoryEvent[] };
+  const events = fixture.history.map((e) => ({ ...e, eventTimestamp: new Date(e.eventTimestamp as unknown as string) }));
+  return { events, child: { workflowId: 'v-chunked-rendition-720p', runId: 'r', input: JSON.stringify(fixture.input), state: 'started', open: true } };
+}
+
+describe('chunkProgressOf over recorded child histories', () => {
+  const { events, child } = recorded('video-chunked--720p');
+  const at = (eventId: number) => chunkProgressOf(child, buildView(events.filter((e) => e.eventId! <= eventId)));
+
+  it('follows a 4-chunk rendition from start to end: a chunk fails, waits for its retry, then completes', () => {
+    expect(counts(at(10))).toEqual({ total: 4, completed: 0, running: 2, retrying: 0, failed: 0, canceled: 0, pending: 2, failedAttempts: 0 });
+    // chunk-1 failed; before the decider answers it is failed, then its backoff timer runs.
+    expect(counts(at(14))).toMatchObject({ completed: 1, running: 0, failed: 1, failedAttempts: 1 });
+    expect(counts(at(19))).toEqual({ total: 4, completed: 1, running: 1, retrying: 1, failed: 0, canceled: 0, pending: 1, failedAttempts: 1 });
+    expect(at(19).failing).toEqual([expect.objectContaining({ index: 1, state: 'RETRY_WAIT', failure: expect.objectContaining({ reason: 'TranscodeError' }) })]);
+    expect(counts(at(35))).toMatchObject({ completed: 3, running: 1, retrying: 0, failedAttempts: 1 });
+    expect(at(41)).toMatchObject({ completed: 4, package: { state: 'RUNNING' }, fractionDone: 0.833 });
+    const end = at(46);
+    expect(counts(end)).toEqual({ total: 4, completed: 4, running: 0, retrying: 0, failed: 0, canceled: 0, pending: 0, failedAttempts: 1 });
+    expect(end).toMatchObject({ audio: { state: 'COMPLETED' }, package: { state: 'COMPLETED' }, fractionDone: 1, failing: [], historyEvents: 46 });
+  });
+
+  it('reads a canceled child: what ran is canceled, the rest never ran', () => {
+    const c = recorded('video-cancel-chunked--720p');
+    const p = chunkProgressOf(c.child, buildView(c.events));
+    expect(counts(p)).toEqual({ total: p.total, completed: 0, running: 0, retrying: 0, failed: 0, canceled: 2, pending: p.total - 2, failedAttempts: 0 });
+    expect(p.audio?.state).toBe('CANCELED');
+    expect(p.fractionDone).toBe(0);
   });
 });
 
