@@ -1,0 +1,81 @@
+/**
+ * The video plugin's chunk progress in a real browser (Debian's Chromium): a chunked run on the
+ * local stack (4-second chunks, one at a time per rendition), watched in the console. Each
+ * rendition row shows its child's chunk counts from the starter API while the run is open, and
+ * every chunk done once it completed; the page logs no error.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { VideoApiClient } from '../../lib/cli/api-client';
+import { generateTestClip } from '../../lib/cli/test-clip';
+import { startLocalStack, type LocalStack } from '../../lib/local/stack';
+import { DOMAIN } from '../../lib/video/definition';
+import { uploadVideo, waitForVideo } from '../helpers/pipeline';
+import { collectErrors, launchChromium } from './chromium';
+
+jest.setTimeout(120_000);
+
+const SECONDS = 24;
+const CHUNKS = SECONDS / 4;
+
+let dir: string;
+let stack: LocalStack;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let errors: string[];
+let clip: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'console-chunks-'));
+  clip = join(dir, 'clip.mp4');
+  const [s, browser] = await Promise.all([
+    startLocalStack({ dataDir: dir, enginePort: 0, apiPort: 0, pollTimeoutMs: 5_000, transcodePreset: 'ultrafast', logLevel: 'ERROR', chunking: { seconds: 4, concurrency: 1 } }),
+    launchChromium(),
+    generateTestClip(clip, { seconds: SECONDS, width: 640, height: 360, frameRate: 10 }),
+  ]);
+  stack = s;
+  ({ context, page, profile } = browser);
+  errors = collectErrors(page);
+}, 90_000);
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it('shows each rendition\'s chunk counts while the run is open, and every chunk done at the end', async () => {
+  const client = new VideoApiClient(stack.api.url);
+  const videoId = await uploadVideo(client, clip);
+  await page.goto(`${stack.engine.consoleUrl}#/d/${DOMAIN}/executions`);
+  const row = page.locator(`tr[data-workflow-id="${videoId}"] a`);
+  await row.waitFor();
+  await row.click();
+  const plugin = page.locator('[data-plugin=ProcessVideo]');
+
+  // While open: a chunk cell on a rendition row, with the plan's total.
+  const cell = plugin.locator(`tr[data-step^="transcode-"] .vp-chunks[data-chunks-total="${CHUNKS}"]`).first();
+  await cell.waitFor({ timeout: 60_000 });
+  // Six chunks one at a time per rendition take seconds: the counts came before the run closed.
+  expect(await page.locator('[data-video-state]').first().getAttribute('data-video-state')).toBe('OPEN');
+  expect(await cell.textContent()).toMatch(new RegExp(`chunks \\d+/${CHUNKS}`));
+
+  const status = await waitForVideo(client, videoId);
+  expect(status.status).toBe('COMPLETED');
+  const renditions = status.steps.filter((s) => s.name === 'transcode').length;
+  // The loop's last read after the close: every rendition's chunks all done.
+  await page.waitForFunction(
+    ([n, total]) => {
+      const cells = [...(globalThis as any).document.querySelectorAll('[data-plugin=ProcessVideo] .vp-chunks[data-chunks-completed]')];
+      return cells.length === n && cells.every((c: any) => c.getAttribute('data-chunks-completed') === String(total));
+    },
+    [renditions, CHUNKS] as const,
+    { timeout: 30_000 },
+  );
+  await expect(plugin.locator('.vp-chunks').first().textContent()).resolves.toContain(`chunks ${CHUNKS}/${CHUNKS}`);
+  expect(errors).toEqual([]);
+});
