@@ -1,7 +1,7 @@
+import { buildView } from '../decider';
 import { keys } from '../video/contracts';
 import { MAX_UPLOAD_BYTES } from '../video/definition';
 import { ApiError, badRequest, conflict, errorMessage, errorResponse, faultName, isFault, jsonResponse, notFound } from './errors';
-import { buildView } from '../decider';
 import { findLatestRun, fullHistory, isoOf, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus, type WireHistoryEvent } from './executions';
 import { cleanFileName, MAX_FILE_NAME_LENGTH } from './starter';
 import { childProgressReader } from './child-histories';
@@ -249,7 +249,10 @@ export function createApi(deps: ApiDeps): Api {
       const child = children.find((c) => c.workflowId === wanted);
       if (!child) throw notFound('ChildNotFound', `Video ${videoId} has no rendition workflow ${JSON.stringify(wanted)}`);
       if (child.runId === undefined) throw conflict('ChildNotStarted', `The rendition workflow ${wanted} of video ${videoId} has not started yet`);
-      const childEvents = await fullHistory(deps.swf, deps.domain, { workflowId: child.workflowId, runId: child.runId });
+      const childEvents = await fullHistory(deps.swf, deps.domain, { workflowId: child.workflowId, runId: child.runId }).catch((error: unknown) => {
+        if (isFault(error, 'UnknownResourceFault')) throw notFound('ChildNotFound', `The history of rendition workflow ${wanted} of video ${videoId} is no longer kept`);
+        throw error;
+      });
       const body: VideoHistoryResponse = { videoId, workflowId: child.workflowId, runId: child.runId, parentRunId: runId, rendition: child.rendition, events: toWireEvents(childEvents) };
       return jsonResponse(200, body);
     } catch (error) {

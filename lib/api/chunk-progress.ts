@@ -64,7 +64,7 @@ export interface ChunkProgress {
 /** The plan and audio flag the parent gave the child (its StartChildWorkflowExecution input). */
 export function childPlanOf(child: ChildView, fallbackPlan?: ChunkPlan): { plan?: ChunkPlan; hasAudio?: boolean } {
   const input = parseJson<Partial<RenditionWorkflowInput>>(child.input);
-  const plan = isPlan(input?.plan) ? input.plan : fallbackPlan;
+  const plan = isPlan(input?.plan) ? input.plan : isPlan(fallbackPlan) ? fallbackPlan : undefined;
   return { ...optional('plan', plan), ...optional('hasAudio', typeof input?.hasAudio === 'boolean' ? input.hasAudio : undefined) };
 }
 

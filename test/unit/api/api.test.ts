@@ -409,6 +409,10 @@ describe('a chunked run: each rendition\'s child and its chunks', () => {
     expectError(await call('GET', `/videos/${VIDEO_ID}/history`, { query: { children: 'true' } }), 400, 'InvalidRequest');
     expectError(await call('GET', '/videos/vnobody/history', { query: { workflowId: child720 } }), 404, 'VideoNotFound');
 
+    // A child past its retention (its run is gone from SWF) is not the video missing.
+    swf.runs.splice(swf.runs.findIndex((r) => r.workflowId === child360), 1);
+    expectError(await call('GET', `/videos/${VIDEO_ID}/history`, { query: { workflowId: child360 } }), 404, 'ChildNotFound');
+
     swf.addRun({ workflowId: 'vwaiting', history: chunkedVideoHistory(['720p']) });
     expectError(await call('GET', '/videos/vwaiting/history', { query: { workflowId: `${VIDEO_ID}-rendition-360p` } }), 409, 'ChildNotStarted');
   });

@@ -111,6 +111,7 @@ describe('chunkProgressOf: a rendition child read from its own history', () => {
     const child = { ...childOf(), input: '{}' };
     expect(chunkProgressOf(child, undefined, { ...CHUNK_PLAN, count: 9 }).total).toBe(9);
     expect(chunkProgressOf(child, undefined).total).toBe(0);
+    expect(chunkProgressOf(child, undefined, { count: 'many' } as unknown as ChunkPlan).total).toBe(0);
   });
 });
 
