@@ -46,15 +46,28 @@ export function chunkSummary(step: StepStatus): string {
   return parts.join(', ');
 }
 
-/** One line per step: mark, name, state, attempts, duration, chunk progress, failure. */
+/** One line per step: mark, name, state, attempts, duration, chunk progress, failure; then a chunked rendition's failing chunks. */
 export function renderSteps(status: VideoStatus): string[] {
-  return status.steps.map((s) => {
+  return status.steps.flatMap((s) => {
     const attempts = s.attempts > 1 ? ` (attempt ${s.attempts})` : '';
     const took = s.state === 'COMPLETED' ? ` ${seconds(s.scheduledAt, s.closedAt)}` : '';
     const chunks = chunkSummary(s);
-    const why = s.failure ? `  ${s.failure.reason ?? ''}${s.failure.details ? `: ${s.failure.details}` : ''}` : '';
-    return `  ${STATE_MARK[s.state] ?? '?'} ${stepLabel(s).padEnd(16)} ${s.state.padEnd(10)}${attempts}${took}${chunks ? `  ${chunks}` : ''}${why}`;
+    const why = s.failure ? `  ${failureText(s.failure)}` : '';
+    return [`  ${STATE_MARK[s.state] ?? '?'} ${stepLabel(s).padEnd(16)} ${s.state.padEnd(10)}${attempts}${took}${chunks ? `  ${chunks}` : ''}${why}`, ...failingChunkLines(s)];
   });
+}
+
+function failureText(f: { reason?: string; details?: string }): string {
+  return `${f.reason ?? ''}${f.details ? `: ${f.details}` : ''}`;
+}
+
+/** `      chunk 41  RETRY_WAIT (attempt 1)  FfmpegError: ...` for each failing chunk the API listed, and how many it did not. */
+function failingChunkLines(step: StepStatus): string[] {
+  const c = step.chunks;
+  if (!c) return [];
+  const lines = c.failing.map((f) => `      chunk ${String(f.index).padEnd(5)} ${f.state.padEnd(10)} (attempt ${f.attempts})${f.failure ? `  ${failureText(f.failure)}` : ''}`);
+  if (c.failingNotListed > 0) lines.push(`      and ${plural(c.failingNotListed, 'more failing chunk')}`);
+  return lines;
 }
 
 /** A compact one-line summary, for progress that changes over time: `720p: chunks 37/120, 2 retrying` for a chunked rendition. */

@@ -63,6 +63,9 @@ describe('chunk progress', () => {
   it('shows it on the step lines and in the progress line', () => {
     const status: VideoStatus = { videoId: 'v', runId: 'r', status: 'RUNNING', cancelRequested: false, steps: [transcode('720p', { chunks: chunks() }), transcode('360p', { state: 'SCHEDULED' }), { name: 'probe', state: 'COMPLETED', attempts: 1, attemptDetails: [] }] };
     expect(renderSteps(status)[0]).toMatch(/transcode 720p\s+RUNNING\s+chunks 37\/120, 10 running, 2 retrying, 3 failed attempts$/);
+    expect(renderSteps(status)).toHaveLength(3);
+    const failing = transcode('720p', { chunks: chunks({ failing: [{ index: 41, state: 'RETRY_WAIT', attempts: 2, failure: { type: 'error', reason: 'FfmpegError', details: 'exit 1' } }], failingNotListed: 3 }) });
+    expect(renderSteps({ ...status, steps: [failing] }).slice(1)).toEqual(['      chunk 41    RETRY_WAIT (attempt 2)  FfmpegError: exit 1', '      and 3 more failing chunks']);
     expect(progressLine(status)).toBe('RUNNING 1/3 steps done; running: 720p: chunks 37/120, 10 running, 2 retrying, 3 failed attempts; transcode 360p');
   });
 });
