@@ -5,11 +5,13 @@
  * ProcessRendition child history is made by the real decider (lib/video/workflow.ts) against a
  * simulated SWF that runs every Lambda task it schedules, so its events and their sizes are the
  * ones the workflow records. The API (lib/api createApi) then answers GET /videos/{id} against an
- * in-memory SWF serving those histories in pages of 1,000 events, each page passed through
- * JSON as the SDK would receive it. Printed: events and bytes per child history, SWF calls per
+ * in-memory SWF serving those histories in pages (at most 1,000 events, either order), each
+ * passed through JSON as the SDK would receive it. Printed: events and bytes per child history, SWF calls per
  * read, and the CPU time per read (process.cpuUsage, median of BENCH_RUNS reads, default 30),
- * half-way through the encode and at its last chunks (every child open: read every time), and at
- * the end (children closed: their progress is kept and not read again).
+ * half-way through the encode and at its last chunks (children open), and once the renditions are
+ * done (children closed), each for a first read (a new API instance: every history read whole)
+ * and for the next reads of a warm instance (an open child: only a newest-first page of what is
+ * new, here nothing, since the histories stand still; a closed child: not read at all).
  */
 import type { HistoryEvent } from '@aws-sdk/client-swf';
 import { createApi, type SwfApi } from '../lib/api';
@@ -118,13 +120,15 @@ function swfServing(histories: Map<string, HistoryEvent[]>): SwfApi & { calls: n
       swf.calls++;
       return { executionInfo: info };
     },
-    async getWorkflowExecutionHistory(input: { execution?: { runId?: string }; nextPageToken?: string }) {
+    async getWorkflowExecutionHistory(input: { execution?: { runId?: string }; nextPageToken?: string; maximumPageSize?: number; reverseOrder?: boolean }) {
       swf.calls++;
       swf.historyCalls++;
-      const events = histories.get(input.execution?.runId ?? '') ?? [];
+      const all = histories.get(input.execution?.runId ?? '') ?? [];
+      const events = input.reverseOrder ? [...all].reverse() : all;
+      const size = Math.min(input.maximumPageSize ?? PAGE, PAGE);
       const from = Number(input.nextPageToken ?? 0);
-      const page = JSON.parse(JSON.stringify(events.slice(from, from + PAGE)), (k, v) => (k === 'eventTimestamp' ? new Date(v) : v)) as HistoryEvent[];
-      return { events: page, ...(from + PAGE < events.length ? { nextPageToken: String(from + PAGE) } : {}) };
+      const page = JSON.parse(JSON.stringify(events.slice(from, from + size)), (k, v) => (k === 'eventTimestamp' ? new Date(v) : v)) as HistoryEvent[];
+      return { events: page, ...(from + size < events.length ? { nextPageToken: String(from + size) } : {}) };
     },
     async requestCancelWorkflowExecution() {
       throw new Error('not used');
@@ -135,11 +139,14 @@ function swfServing(histories: Map<string, HistoryEvent[]>): SwfApi & { calls: n
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(label: string, childrenClosed: boolean, children: Map<string, HistoryEvent[]>): Promise<void> {
+/** `cold`: every read by a new API instance (nothing kept: a cold Lambda, or the first poll); else one warm instance. */
+async function measure(label: string, childrenClosed: boolean, children: Map<string, HistoryEvent[]>, cold = false): Promise<void> {
   const histories = new Map([['run-parent', parentHistory(childrenClosed)], ...children]);
   const swf = swfServing(histories);
-  const api = createApi({ swf, domain: DOMAIN, uploads: undefined as never, media: undefined as never });
+  const newApi = () => createApi({ swf, domain: DOMAIN, uploads: undefined as never, media: undefined as never });
+  let api = newApi();
   const read = async () => {
+    if (cold) api = newApi();
     const res = await api.handle({ method: 'GET', path: `/videos/${VIDEO_ID}`, query: {}, headers: {} });
     if (res.statusCode !== 200) throw new Error(`GET /videos/{id}: ${res.statusCode} ${String(res.body)}`);
     return res.body.length;
@@ -159,7 +166,7 @@ async function measure(label: string, childrenClosed: boolean, children: Map<str
     calls = swf.calls;
     historyCalls = swf.historyCalls;
   }
-  console.log(`${label.padEnd(54)} ${median(cpu).toFixed(1).padStart(6)} ms CPU  ${String(calls).padStart(3)} SWF calls (${historyCalls} history pages)  response ${(bytes / 1024).toFixed(1)} KiB`);
+  console.log(`GET /videos/{id}, ${label.padEnd(50)} ${median(cpu).toFixed(1).padStart(6)} ms CPU  ${String(calls).padStart(3)} SWF calls (${historyCalls} history pages)  response ${(bytes / 1024).toFixed(1)} KiB`);
 }
 
 async function main(): Promise<void> {
@@ -168,9 +175,13 @@ async function main(): Promise<void> {
   const full = new Map(LADDER.map((r) => [`run-${r.name}`, childHistory(r)]));
   const one = full.get(`run-${LADDER[0]!.name}`)!;
   console.log(`child history, completed: ${one.length} events, ${(JSON.stringify(one).length / 1024).toFixed(0)} KiB as JSON (${Math.ceil(one.length / PAGE)} pages of ${PAGE})`);
-  await measure('GET /videos/{id}, half-way (children open)', false, half);
-  await measure('GET /videos/{id}, last chunks running (children open)', false, new Map(LADDER.map((r) => [`run-${r.name}`, childHistory(r, PLAN.count - 1)])));
-  await measure('GET /videos/{id}, renditions done (children closed)', true, full);
+  const nearEnd = new Map(LADDER.map((r) => [`run-${r.name}`, childHistory(r, PLAN.count - 1)]));
+  await measure('half-way (children open), first read', false, half, true);
+  await measure('half-way (children open), next reads', false, half);
+  await measure('last chunks running (children open), first read', false, nearEnd, true);
+  await measure('last chunks running (children open), next reads', false, nearEnd);
+  await measure('renditions done (children closed), first read', true, full, true);
+  await measure('renditions done (children closed), next reads', true, full);
 }
 
 main().catch((error: unknown) => {

@@ -121,8 +121,8 @@ export function createApi(deps: ApiDeps): Api {
 
   const link = (req: ApiRequest, path: string): string => `${(req.baseUrl ?? '').replace(/\/+$/, '')}${path}`;
   const statusPath = (videoId: string): string => `/videos/${encodeURIComponent(videoId)}`;
-  // One reader for the API's life, so a closed child's progress is read once per warm instance.
-  const childProgress = childProgressReader((execution) => fullHistory(deps.swf, deps.domain, execution));
+  // One reader for the API's life: a warm instance reads only what is new in an open child's history, and a closed child's never again.
+  const childProgress = childProgressReader(deps.swf, deps.domain);
 
   async function createVideo(req: ApiRequest): Promise<ApiResponse> {
     const body = parseJsonBody(req.body);

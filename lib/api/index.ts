@@ -23,7 +23,7 @@ export {
   type VideoListItem,
 } from './api';
 export { chunkProgressOf, childPlanOf, MAX_LISTED_FAILING_CHUNKS, type ChunkProgress, type FailingChunk, type SubStepStatus } from './chunk-progress';
-export { childProgressReader, DEFAULT_CLOSED_CHILD_CACHE, type ChildProgressReader } from './child-histories';
+export { catchUp, childProgressReader, DEFAULT_CLOSED_CHILD_CACHE, DEFAULT_KEPT_EVENTS, TAIL_PAGE_SIZE, type ChildProgressReader, type ChildReaderOptions } from './child-histories';
 export { ApiError, errorResponse, jsonResponse, faultName, isFault } from './errors';
 export { findLatestRun, fullHistory, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus, type WireHistoryEvent } from './executions';
 export { startLocalApi, localStoresFor, parseRange, servedContentType, type LocalApi, type LocalApiOptions } from './local-server';

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-swf';
-import { childProgressReader, chunkProgressOf, MAX_LISTED_FAILING_CHUNKS } from '../../../lib/api';
+import { catchUp, childProgressReader, chunkProgressOf, MAX_LISTED_FAILING_CHUNKS, TAIL_PAGE_SIZE } from '../../../lib/api';
 import { buildView, type ChildView } from '../../../lib/decider';
 import type { ChunkPlan } from '../../../lib/video/contracts';
+import { FakeSwf } from './fake-swf';
 import { CHUNK_PLAN, LADDER, RenditionHistory, renditionInput } from './histories';
 
 /** The parent's view of a started child (what ChildWorkflowExecutionStarted leaves). */
@@ -149,29 +150,78 @@ describe('chunkProgressOf over recorded child histories', () => {
 });
 
 describe('childProgressReader', () => {
-  it('reads an open child every time, a closed one once, and never a child that has not started', async () => {
+  const runIdOf = (c: Record<string, unknown>) => (c.execution as { runId: string }).runId;
+
+  function twoChildren() {
+    const swf = new FakeSwf();
     const open = new RenditionHistory(renditionInput(LADDER[0]!)).run('audio');
     const closed = new RenditionHistory(renditionInput(LADDER[1]!)).run('audio', 'chunk-0').complete('audio', 'chunk-0').close('WorkflowExecutionFailed', { reason: 'X' });
-    const reads: string[] = [];
-    const histories: Record<string, HistoryEvent[]> = { 'child-720p': open.events, 'child-360p': closed.events };
-    const read = childProgressReader(async (e) => {
-      reads.push(e.runId);
-      return histories[e.runId]!;
-    });
-    const openChild = childOf();
+    const openRun = swf.addRun({ workflowId: 'v0abc123xyz-rendition-720p', runId: 'child-720p', typeName: 'ProcessRendition', history: open.events });
+    swf.addRun({ workflowId: 'v0abc123xyz-rendition-360p', runId: 'child-360p', typeName: 'ProcessRendition', history: closed.events, closeStatus: 'FAILED' });
     const closedChild: ChildView = { ...childOf(), workflowId: 'v0abc123xyz-rendition-360p', runId: 'child-360p', input: JSON.stringify(renditionInput(LADDER[1]!)) };
+    return { swf, open, openRun, closedChild };
+  }
+
+  it('reads an open child whole once, then only what is new; a closed one once; never a child that has not started', async () => {
+    const { swf, open, openRun, closedChild } = twoChildren();
+    swf.historyPageSize = 4;
+    const read = childProgressReader(swf, 'd');
     for (let i = 0; i < 3; i++) {
-      expect((await read(openChild, undefined)).audio?.state).toBe('RUNNING');
+      expect((await read(childOf(), undefined)).audio?.state).toBe('RUNNING');
       expect((await read(closedChild, undefined)).completed).toBe(1);
     }
+    const calls = swf.callsOf('getWorkflowExecutionHistory');
+    // 720p: every page forward, then one newest-first page per read; 360p: every page, once.
+    const forward = calls.filter((c) => !c.reverseOrder);
+    const tail = calls.filter((c) => c.reverseOrder);
+    expect(forward.filter((c) => runIdOf(c) === 'child-720p')).toHaveLength(Math.ceil(open.events.length / 4));
+    expect(tail.map(runIdOf)).toEqual(['child-720p', 'child-720p']);
+    expect(tail.every((c) => c.maximumPageSize === TAIL_PAGE_SIZE)).toBe(true);
+
+    // The child moves on: the next read sees the new events, from the tail only.
+    open.complete('audio').decision().run('chunk-0', 'chunk-1').complete('chunk-0');
+    openRun.history = open.events;
+    swf.calls.length = 0;
+    const later = await read(childOf(), undefined);
+    expect(later).toMatchObject({ completed: 1, running: 1, audio: { state: 'COMPLETED' }, historyEvents: open.events.length });
+    expect(swf.callsOf('getWorkflowExecutionHistory').every((c) => c.reverseOrder)).toBe(true);
+    // Same as a reader with nothing kept.
+    expect(later).toEqual(await childProgressReader(swf, 'd')(childOf(), undefined));
+
+    swf.calls.length = 0;
     expect((await read(childOf(CHUNK_PLAN, true, null), undefined)).pending).toBe(5);
-    expect(reads).toEqual(['child-720p', 'child-360p', 'child-720p', 'child-720p']);
+    expect(swf.calls).toHaveLength(0);
+  });
+
+  it('catchUp reads the whole history again when the tail does not continue what it holds', async () => {
+    const { swf, open } = twoChildren();
+    const execution = { workflowId: 'v0abc123xyz-rendition-720p', runId: 'child-720p' };
+    const ids = (events: HistoryEvent[]) => events.map((e) => e.eventId);
+    // Held events beyond what SWF has, or with a hole: not this history's start.
+    expect(ids(await catchUp(swf, 'd', execution, [...open.events.slice(0, 2), { ...open.events[2]!, eventId: 99 }]))).toEqual(ids(open.events));
+    expect(ids(await catchUp(swf, 'd', execution, [open.events[0]!, open.events[2]!]))).toEqual(ids(open.events));
+    // A proper start: only the rest is added.
+    expect(ids(await catchUp(swf, 'd', execution, open.events.slice(0, 3)))).toEqual(ids(open.events));
+    expect(swf.callsOf('getWorkflowExecutionHistory').filter((c) => !c.reverseOrder)).toHaveLength(2);
+  });
+
+  it('keeps at most the configured number of events: past it, the least recently read child is read whole again', async () => {
+    const { swf, open } = twoChildren();
+    const other = new RenditionHistory(renditionInput(LADDER[1]!)).run('audio');
+    swf.runs.splice(1, 1);
+    swf.addRun({ workflowId: 'v0abc123xyz-rendition-360p', runId: 'child-360p', typeName: 'ProcessRendition', history: other.events });
+    const second: ChildView = { ...childOf(), workflowId: 'v0abc123xyz-rendition-360p', runId: 'child-360p' };
+    const read = childProgressReader(swf, 'd', { keptEvents: open.events.length + 1 });
+    await read(childOf(), undefined);
+    await read(second, undefined); // drops 720p's events
+    swf.calls.length = 0;
+    await read(childOf(), undefined);
+    expect(swf.callsOf('getWorkflowExecutionHistory').map((c) => Boolean(c.reverseOrder))).toEqual([false]);
   });
 
   it('a history that cannot be read rejects (the status degrades that step only)', async () => {
-    const read = childProgressReader(async () => {
-      throw new Error('throttled');
-    });
-    await expect(read(childOf(), undefined)).rejects.toThrow('throttled');
+    const swf = new FakeSwf();
+    swf.failNext('getWorkflowExecutionHistory', new Error('throttled'));
+    await expect(childProgressReader(swf, 'd')(childOf(), undefined)).rejects.toThrow('throttled');
   });
 });
