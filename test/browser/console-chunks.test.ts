@@ -4,54 +4,36 @@
  * rendition row shows its child's chunk counts from the starter API while the run is open, and
  * every chunk done once it completed; the page logs no error.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { VideoApiClient } from '../../lib/cli/api-client';
 import { generateTestClip } from '../../lib/cli/test-clip';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { DOMAIN } from '../../lib/video/definition';
-import { uploadVideo, waitForVideo } from '../helpers/pipeline';
+import { uploadVideo, useLocalPipeline, waitForVideo } from '../helpers/pipeline';
 import { collectErrors, launchChromium } from './chromium';
 
 jest.setTimeout(120_000);
 
 const SECONDS = 24;
 const CHUNKS = SECONDS / 4;
+const pipeline = useLocalPipeline('console-chunks', { chunking: { seconds: 4, concurrency: 1 }, logLevel: 'ERROR' });
 
-let dir: string;
-let stack: LocalStack;
-let context: BrowserContext;
-let page: Page;
-let profile: string;
-let errors: string[];
-let clip: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'console-chunks-'));
-  clip = join(dir, 'clip.mp4');
-  const [s, browser] = await Promise.all([
-    startLocalStack({ dataDir: dir, enginePort: 0, apiPort: 0, pollTimeoutMs: 5_000, transcodePreset: 'ultrafast', logLevel: 'ERROR', chunking: { seconds: 4, concurrency: 1 } }),
-    launchChromium(),
-    generateTestClip(clip, { seconds: SECONDS, width: 640, height: 360, frameRate: 10 }),
-  ]);
-  stack = s;
-  ({ context, page, profile } = browser);
-  errors = collectErrors(page);
-}, 90_000);
+let browser: { context: BrowserContext; page: Page; profile: string } | undefined;
+let errors: string[] = [];
 
 afterAll(async () => {
-  await context?.close();
-  await stack?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.context.close();
+  if (browser) rmSync(browser.profile, { recursive: true, force: true });
 });
 
 it('shows each rendition\'s chunk counts while the run is open, and every chunk done at the end', async () => {
-  const client = new VideoApiClient(stack.api.url);
+  const clip = join(pipeline.dir, 'clip.mp4');
+  [browser] = await Promise.all([launchChromium(), generateTestClip(clip, { seconds: SECONDS, width: 640, height: 360, frameRate: 10 })]);
+  const { page } = browser;
+  errors = collectErrors(page);
+  const client = pipeline.client;
   const videoId = await uploadVideo(client, clip);
-  await page.goto(`${stack.engine.consoleUrl}#/d/${DOMAIN}/executions`);
+  await page.goto(`${pipeline.stack.engine.consoleUrl}#/d/${DOMAIN}/executions`);
   const row = page.locator(`tr[data-workflow-id="${videoId}"] a`);
   await row.waitFor();
   await row.click();
