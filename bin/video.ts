@@ -19,8 +19,9 @@ const USAGE = `Usage: video <command> [options]
                      show each step, the outputs and the history; exit 0 on success
   start              run swf-local, the decider, the step handlers and the API until SIGINT
   upload <file>      upload a video to a running API; prints the video id
-  status <id>        the steps of a video, its outputs or its failure
-  history <id>       the workflow execution's history as a timeline
+  status <id>        the steps of a video (a chunked rendition's chunk counts), its outputs or its failure
+  history <id>       the workflow execution's history as a timeline (--children: then each
+                     rendition child workflow's of a chunked video)
   list               recent videos
   cancel <id>        cancel a video's workflow
 Options:
@@ -29,6 +30,7 @@ Options:
   --engine-port <n>  swf-local's port for start (default 8080)
   --api-port <n>     the API's port for start (default 3000)
   --wait             upload: follow the video until it finishes
+  --children         history: the rendition child workflows' histories too
   --chunk-seconds <n>      demo/start: encode videos longer than n seconds in chunks of n seconds
                            (a multiple of 4; default 60), one child workflow per rendition
   --chunk-concurrency <n>  demo/start: chunk encodes at once per rendition (default 10)`;
@@ -109,6 +111,7 @@ async function main(): Promise<number> {
       'engine-port': { type: 'string' },
       'api-port': { type: 'string' },
       wait: { type: 'boolean', default: false },
+      children: { type: 'boolean', default: false },
       'chunk-seconds': { type: 'string' },
       'chunk-concurrency': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -139,9 +142,13 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'history': {
-      const h = await client.history(need('a video id'));
-      console.log(`${h.videoId} (run ${h.runId}):`);
-      for (const l of renderTimeline(h.events)) console.log(l);
+      const videoId = need('a video id');
+      const histories = values.children ? await client.histories(videoId) : [await client.history(videoId)];
+      for (const h of histories) {
+        console.log(h.workflowId === videoId ? `${h.videoId} (run ${h.runId}):` : `${h.workflowId}, the ${h.rendition} rendition (run ${h.runId}):`);
+        for (const l of renderTimeline(h.events)) console.log(l);
+      }
+      if (!values.children && (histories[0]?.children?.length ?? 0) > 0) console.log(`(${histories[0]!.children!.length} rendition child workflows: add --children to see their histories)`);
       return 0;
     }
     case 'list': {

@@ -1,9 +1,11 @@
+import { buildView } from '../decider';
 import { keys } from '../video/contracts';
 import { MAX_UPLOAD_BYTES } from '../video/definition';
 import { ApiError, badRequest, conflict, errorMessage, errorResponse, faultName, isFault, jsonResponse, notFound } from './errors';
-import { findLatestRun, fullHistory, isoOf, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus } from './executions';
+import { findLatestRun, fullHistory, isoOf, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus, type WireHistoryEvent } from './executions';
 import { cleanFileName, MAX_FILE_NAME_LENGTH } from './starter';
-import { videoStatus } from './status';
+import { childProgressReader } from './child-histories';
+import { renditionChildren, videoStatus } from './status';
 import { isUploadContentType, mediaTypeOf, readUploadRecord, readUploadRejection, tooLarge, unsupportedUploadType, uploadContentTypeFor } from './upload';
 import { isValidVideoId, newVideoId, uploadRequestKey, type UploadRequestRecord } from './video-id';
 import { silentApiLogger, type ApiDeps, type ApiRequest, type ApiResponse } from './types';
@@ -63,6 +65,32 @@ export interface AwaitingUploadStatus {
   steps: [];
 }
 
+/** One rendition child of a chunked run, as GET /videos/{id}/history lists it. */
+export interface ChildRunItem {
+  workflowId: string;
+  rendition: string;
+  /** Absent until the child started. */
+  runId?: string;
+  /** The parent's view of the child: initiated, started, completed, failed, timedOut, canceled, terminated, startFailed. */
+  state: string;
+  /** GET this for the child's own history. */
+  historyUrl: string;
+}
+
+/** The body of GET /videos/{id}/history: the video's run, or (with `?workflowId=`) one of its rendition children. */
+export interface VideoHistoryResponse {
+  videoId: string;
+  /** The run whose events these are: the video's, or the child's. */
+  workflowId: string;
+  runId: string;
+  /** `?workflowId=` only: the video's run that started the child, and the child's rendition. */
+  parentRunId?: string;
+  rendition?: string;
+  events: WireHistoryEvent[];
+  /** The video's run only: its rendition children (none unless the video was encoded in chunks). */
+  children?: ChildRunItem[];
+}
+
 export interface Api {
   handle(req: ApiRequest): Promise<ApiResponse>;
 }
@@ -77,7 +105,8 @@ const ALLOWED: Record<Route, string[]> = { videos: ['GET', 'POST'], video: ['GET
  *   POST /videos                 {sizeBytes, fileName?, contentType?} -> 201 {videoId, upload: {url, method, headers}, statusUrl}
  *   GET  /videos?limit=20        recent videos, open and closed, newest first
  *   GET  /videos/{id}            status, steps and (when completed) download links
- *   GET  /videos/{id}/history    the latest run's SWF history, as get-workflow-execution-history prints it
+ *   GET  /videos/{id}/history    the latest run's SWF history, as get-workflow-execution-history prints it,
+ *                                and its rendition children; `?workflowId=<child>` gives one child's history
  *   POST /videos/{id}/cancel     202; 404 unknown, 409 not running
  *
  * Every error is JSON `{ error: { code, message } }`. The upload itself goes to the presigned URL
@@ -92,6 +121,8 @@ export function createApi(deps: ApiDeps): Api {
 
   const link = (req: ApiRequest, path: string): string => `${(req.baseUrl ?? '').replace(/\/+$/, '')}${path}`;
   const statusPath = (videoId: string): string => `/videos/${encodeURIComponent(videoId)}`;
+  // One reader for the API's life: a warm instance reads only what is new in an open child's history, and a closed child's never again.
+  const childProgress = childProgressReader(deps.swf, deps.domain);
 
   async function createVideo(req: ApiRequest): Promise<ApiResponse> {
     const body = parseJsonBody(req.body);
@@ -188,7 +219,7 @@ export function createApi(deps: ApiDeps): Api {
     try {
       const detail = await deps.swf.describeWorkflowExecution({ domain: deps.domain, execution });
       const history = await fullHistory(deps.swf, deps.domain, execution);
-      const status = await videoStatus({ media: deps.media, ...(deps.downloads ? { downloads: deps.downloads } : {}), urlExpiresInSeconds: ttl, logger }, detail.executionInfo ?? latest, history);
+      const status = await videoStatus({ media: deps.media, ...(deps.downloads ? { downloads: deps.downloads } : {}), urlExpiresInSeconds: ttl, logger, childProgress }, detail.executionInfo ?? latest, history);
       return jsonResponse(200, status);
     } catch (error) {
       // The run went past its retention between the listing and these calls.
@@ -197,12 +228,33 @@ export function createApi(deps: ApiDeps): Api {
     }
   }
 
-  async function getHistory(videoId: string): Promise<ApiResponse> {
+  async function getHistory(req: ApiRequest, videoId: string): Promise<ApiResponse> {
+    const wanted = historyQuery(req.query, videoId);
     const runId = (await findLatestRun(deps.swf, deps.domain, videoId))?.execution?.runId;
     if (!runId) throw videoNotFound(videoId);
     try {
       const events = await fullHistory(deps.swf, deps.domain, { workflowId: videoId, runId });
-      return jsonResponse(200, { videoId, runId, events: toWireEvents(events) });
+      const children = [...childrenOf(events)].map(([rendition, child]): ChildRunItem => ({
+        workflowId: child.workflowId,
+        rendition,
+        ...(child.runId !== undefined ? { runId: child.runId } : {}),
+        state: child.state,
+        historyUrl: link(req, `${statusPath(videoId)}/history?workflowId=${encodeURIComponent(child.workflowId)}`),
+      }));
+      if (wanted === undefined) {
+        const body: VideoHistoryResponse = { videoId, workflowId: videoId, runId, events: toWireEvents(events), children };
+        return jsonResponse(200, body);
+      }
+      // Only a child this video's own history started: never another video's run.
+      const child = children.find((c) => c.workflowId === wanted);
+      if (!child) throw notFound('ChildNotFound', `Video ${videoId} has no rendition workflow ${JSON.stringify(wanted)}`);
+      if (child.runId === undefined) throw conflict('ChildNotStarted', `The rendition workflow ${wanted} of video ${videoId} has not started yet`);
+      const childEvents = await fullHistory(deps.swf, deps.domain, { workflowId: child.workflowId, runId: child.runId }).catch((error: unknown) => {
+        if (isFault(error, 'UnknownResourceFault')) throw notFound('ChildNotFound', `The history of rendition workflow ${wanted} of video ${videoId} is no longer kept`);
+        throw error;
+      });
+      const body: VideoHistoryResponse = { videoId, workflowId: child.workflowId, runId: child.runId, parentRunId: runId, rendition: child.rendition, events: toWireEvents(childEvents) };
+      return jsonResponse(200, body);
     } catch (error) {
       if (isFault(error, 'UnknownResourceFault')) throw videoNotFound(videoId);
       throw error;
@@ -243,7 +295,7 @@ export function createApi(deps: ApiDeps): Api {
     if (match.route === 'videos') return method === 'POST' ? createVideo(req) : listVideos(req);
     const videoId = match.videoId;
     if (videoId === undefined || !isValidVideoId(videoId)) throw videoNotFound(videoId ?? '');
-    if (match.route === 'history') return getHistory(videoId);
+    if (match.route === 'history') return getHistory(req, videoId);
     return match.route === 'video' ? getVideo(videoId) : cancelVideo(videoId);
   }
 
@@ -290,6 +342,29 @@ export function matchRoute(path: string): { route: Route; videoId?: string } | u
   if (segments.length === 4 && segments[3] === 'cancel') return { route: 'cancel', videoId };
   if (segments.length === 4 && segments[3] === 'history') return { route: 'history', videoId };
   return undefined;
+}
+
+/** The rendition children a run's history started; none when the history cannot be read as a run (its events are still served). */
+function childrenOf(events: Parameters<typeof buildView>[0]): ReturnType<typeof renditionChildren> {
+  try {
+    return renditionChildren(buildView(events));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * GET /videos/{id}/history's query: nothing (the video's run), or `workflowId` naming the video
+ * itself or one of its rendition children. Any other parameter is refused rather than ignored.
+ */
+function historyQuery(query: Record<string, string | undefined>, videoId: string): string | undefined {
+  for (const name of Object.keys(query)) {
+    if (name !== 'workflowId') throw badRequest('InvalidRequest', `Unknown query parameter ${JSON.stringify(name)}: the history takes only workflowId (a rendition workflow of this video)`);
+  }
+  const wanted = query.workflowId;
+  if (wanted === undefined) return undefined;
+  if (wanted === '') throw badRequest('InvalidRequest', 'workflowId must name a rendition workflow of this video');
+  return wanted === videoId ? undefined : wanted;
 }
 
 /** POST /videos's body: empty, or a JSON object. */

@@ -51,7 +51,7 @@ export async function listRecentExecutions(swf: SwfApi, domain: string, limit: n
 }
 
 /** Every event of a run, oldest first, following nextPageToken. */
-export async function fullHistory(swf: SwfApi, domain: string, execution: { workflowId: string; runId: string }): Promise<HistoryEvent[]> {
+export async function fullHistory(swf: Pick<SwfApi, 'getWorkflowExecutionHistory'>, domain: string, execution: { workflowId: string; runId: string }): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextPageToken: string | undefined;
   do {

@@ -17,9 +17,13 @@ export {
   type AwaitingUploadStatus,
   type RejectedUploadStatus,
   type CancelVideoResponse,
+  type ChildRunItem,
+  type VideoHistoryResponse,
   type CreateVideoResponse,
   type VideoListItem,
 } from './api';
+export { chunkProgressOf, childPlanOf, MAX_LISTED_FAILING_CHUNKS, type ChunkProgress, type FailingChunk, type SubStepStatus } from './chunk-progress';
+export { catchUp, childProgressReader, DEFAULT_CLOSED_CHILD_CACHE, DEFAULT_KEPT_EVENTS, TAIL_PAGE_SIZE, type ChildProgressReader, type ChildReaderOptions } from './child-histories';
 export { ApiError, errorResponse, jsonResponse, faultName, isFault } from './errors';
 export { findLatestRun, fullHistory, listRecentExecutions, statusOf, toWireEvents, type ExecutionStatus, type WireHistoryEvent } from './executions';
 export { startLocalApi, localStoresFor, parseRange, servedContentType, type LocalApi, type LocalApiOptions } from './local-server';

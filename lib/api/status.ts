@@ -1,12 +1,14 @@
 import type { HistoryEvent, WorkflowExecutionInfo } from '@aws-sdk/client-swf';
-import { buildView, markerOf, taskId, type ChildView, type TaskFailure, type TaskView, type WorkflowView } from '../decider';
+import { buildView, markerOf, type ChildView, type TaskView, type WorkflowView } from '../decider';
 import type { BlobStore } from '../storage/blob-store';
 import type { DownloadUrlSigner } from '../storage/playback-url';
-import type { Manifest, ProbeResult, Rendition, WorkflowCancelDetails, WorkflowFailureDetails, WorkflowInput, WorkflowResult } from '../video/contracts';
+import type { ChunkPlan, Manifest, ProbeResult, Rendition, WorkflowCancelDetails, WorkflowFailureDetails, WorkflowInput, WorkflowResult } from '../video/contracts';
 import { keys } from '../video/contracts';
-import { LADDER_MARKER, RENDITION_WORKFLOW_TYPE, STEPS, type StepName } from '../video/definition';
+import { CHUNK_PLAN_MARKER, LADDER_MARKER, RENDITION_WORKFLOW_TYPE, STEPS, type StepName } from '../video/definition';
+import type { ChunkProgress } from './chunk-progress';
 import { errorMessage } from './errors';
 import { isoOf, statusOf, type ExecutionStatus } from './executions';
+import { byAttempt, failureOf, iso, latestState, optional, parseJson, stateOf } from './step-state';
 import { silentApiLogger, type ApiLogger } from './types';
 
 /**
@@ -71,6 +73,12 @@ export interface StepStatus {
   attemptDetails: AttemptStatus[];
   /** ladder only: the renditions chosen. */
   renditions?: Rendition[] | { name: string }[];
+  /** transcode of a chunked run: the ProcessRendition child execution that encodes the rendition. */
+  workflowId?: string;
+  /** transcode of a chunked run: how far the child is, from its own history (chunk-progress.ts). */
+  chunks?: ChunkProgress;
+  /** transcode of a chunked run: why the child's history could not be read (`chunks` is then absent). */
+  progressError?: string;
 }
 
 export interface DownloadLink {
@@ -135,6 +143,11 @@ export interface StatusDeps {
   downloads?: DownloadUrlSigner;
   urlExpiresInSeconds: number;
   logger?: ApiLogger;
+  /**
+   * Reads a rendition child's progress (child-histories.ts); without it a chunked run's
+   * rendition steps carry no `chunks`. A rejection degrades that one step (`progressError`).
+   */
+  childProgress?: (child: ChildView, fallbackPlan: ChunkPlan | undefined) => Promise<ChunkProgress>;
 }
 
 const STEP_BY_FUNCTION = new Map<string, StepName>(Object.entries(STEPS).map(([step, def]) => [def.functionName, step as StepName]));
@@ -187,12 +200,30 @@ export async function videoStatus(deps: StatusDeps, info: WorkflowExecutionInfo,
   const summary = summarizeSteps(view, status === 'RUNNING');
   base.steps = summary.steps;
   if (summary.probe) base.source = summary.probe;
+  if (deps.childProgress) await addChunkProgress(deps.childProgress, view, base.steps, logger);
 
   if (status === 'COMPLETED') {
     const result = parseJson<Partial<WorkflowResult>>(closed?.result);
     base.outputs = await outputsOf(deps, videoId, result ?? {});
   }
   return base;
+}
+
+/** Reads every rendition child's progress at once and puts it on its step; a child that cannot be read degrades its step only. */
+async function addChunkProgress(read: NonNullable<StatusDeps['childProgress']>, view: WorkflowView, steps: StepStatus[], logger: ApiLogger): Promise<void> {
+  const plan = parseJson<ChunkPlan>(markerOf(view, CHUNK_PLAN_MARKER)?.details);
+  await Promise.all(
+    steps.map(async (step) => {
+      const child = step.workflowId === undefined ? undefined : view.children.get(step.workflowId);
+      if (!child) return;
+      try {
+        step.chunks = await read(child, plan);
+      } catch (error) {
+        logger.warn('Could not read a rendition child\'s progress', { workflowId: child.workflowId, runId: child.runId, error: errorMessage(error) });
+        step.progressError = errorMessage(error);
+      }
+    }),
+  );
 }
 
 interface StepSummary {
@@ -262,18 +293,7 @@ function stepOf(view: WorkflowView, name: StepName, attempts: readonly TaskView[
   const first = attempts[0];
   const last = attempts[attempts.length - 1];
   if (!first || !last) return { name, state: runOpen ? 'PENDING' : 'NOT_RUN', attempts: 0, attemptDetails: [] };
-  let state = stateOf(last);
-  let nextAttemptAt: string | undefined;
-  if (!last.open && last.state !== 'completed') {
-    // A backoff timer named after the next attempt's id means a retry is coming.
-    const timer = view.timers.get(taskId(last.key, last.attempt + 1));
-    if (timer?.open && runOpen) {
-      state = 'RETRY_WAIT';
-      nextAttemptAt = iso(timer.fireAt);
-    }
-  }
-  // The run closed while the step was open (terminated, timed out): the step did not finish.
-  if (!runOpen && (state === 'SCHEDULED' || state === 'RUNNING')) state = 'CANCELED';
+  const { state, nextAttemptAt } = latestState(view, attempts, runOpen);
   return {
     name,
     state,
@@ -294,33 +314,6 @@ function stepOf(view: WorkflowView, name: StepName, attempts: readonly TaskView[
   };
 }
 
-function stateOf(task: TaskView): StepState {
-  switch (task.state) {
-    case 'scheduled':
-      return 'SCHEDULED';
-    case 'started':
-      return 'RUNNING';
-    case 'completed':
-      return 'COMPLETED';
-    case 'timedOut':
-      return 'TIMED_OUT';
-    case 'canceled':
-      return 'CANCELED';
-    case 'failed':
-    case 'scheduleFailed':
-    case 'startFailed':
-      return 'FAILED';
-  }
-}
-
-function failureOf(f: TaskFailure): StepFailure {
-  return { type: f.type, reason: f.reason, ...optional('details', f.details) };
-}
-
-function byAttempt(a: TaskView, b: TaskView): number {
-  return (a.scheduledEventId ?? a.closedEventId ?? 0) - (b.scheduledEventId ?? b.closedEventId ?? 0) || a.attempt - b.attempt;
-}
-
 function lastCompleted(groups: Map<string, TaskView[]> | undefined): TaskView | undefined {
   for (const attempts of groups?.values() ?? []) {
     for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]?.state === 'completed') return attempts[i];
@@ -328,11 +321,10 @@ function lastCompleted(groups: Map<string, TaskView[]> | undefined): TaskView | 
   return undefined;
 }
 
-/** The rendition a transcode task works on: its input's `rendition.name`, else its key without a `transcode` prefix. */
 // ---- chunked runs: a rendition's step is its ProcessRendition child execution ----
 
 /** The run's ProcessRendition children by rendition name (from their input). */
-function renditionChildren(view: WorkflowView): Map<string, ChildView> {
+export function renditionChildren(view: WorkflowView): Map<string, ChildView> {
   const out = new Map<string, ChildView>();
   for (const child of view.children.values()) {
     if (child.workflowType?.name !== RENDITION_WORKFLOW_TYPE.name) continue;
@@ -359,6 +351,7 @@ function childStepOf(child: ChildView, runOpen: boolean): StepStatus {
   const failure: StepFailure | undefined = child.failure ? { type: child.state, reason: child.failure.reason, ...optional('details', child.failure.details) } : undefined;
   return {
     name: 'transcode',
+    workflowId: child.workflowId,
     state,
     attempts: 1,
     ...optional('scheduledAt', iso(child.initiatedAt)),
@@ -368,6 +361,7 @@ function childStepOf(child: ChildView, runOpen: boolean): StepStatus {
   };
 }
 
+/** The rendition a transcode task works on: its input's `rendition.name`, else its key without a `transcode` prefix. */
 function renditionOf(attempts: readonly TaskView[], key: string): string {
   for (const t of attempts) {
     const input = parseJson<{ rendition?: { name?: unknown } }>(t.input);
@@ -441,21 +435,4 @@ export async function outputsOf(deps: StatusDeps, videoId: string, result: Parti
   }
   outputs.expiresAt = expiresAt;
   return outputs;
-}
-
-function parseJson<T>(text: string | undefined): T | undefined {
-  if (text === undefined || text === '') return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-function iso(ms: number | undefined): string | undefined {
-  return ms !== undefined && ms > 0 ? new Date(ms).toISOString() : undefined;
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -3,8 +3,7 @@ import { stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, extname } from 'node:path';
-import type { CreateVideoResponse, VideoListItem } from '../api/api';
-import type { WireHistoryEvent } from '../api/executions';
+import type { CreateVideoResponse, VideoHistoryResponse, VideoListItem } from '../api/api';
 import type { VideoStatus } from '../api/status';
 
 /** An error answer of the starter API: `{ error: { code, message } }` with its HTTP status. */
@@ -64,8 +63,17 @@ export class VideoApiClient {
     return this.call('GET', `/videos?limit=${limit}`);
   }
 
-  history(videoId: string): Promise<{ videoId: string; runId: string; events: WireHistoryEvent[] }> {
-    return this.call('GET', `/videos/${encodeURIComponent(videoId)}/history`);
+  /** The video's history and its rendition children; with `workflowId`, that child's history. */
+  history(videoId: string, workflowId?: string): Promise<VideoHistoryResponse> {
+    const query = workflowId === undefined ? '' : `?workflowId=${encodeURIComponent(workflowId)}`;
+    return this.call('GET', `/videos/${encodeURIComponent(videoId)}/history${query}`);
+  }
+
+  /** The video's history, then each started rendition child's, fetched at once. */
+  async histories(videoId: string): Promise<VideoHistoryResponse[]> {
+    const parent = await this.history(videoId);
+    const children = (parent.children ?? []).filter((c) => c.runId !== undefined);
+    return [parent, ...(await Promise.all(children.map((c) => this.history(videoId, c.workflowId))))];
   }
 
   cancel(videoId: string): Promise<unknown> {

@@ -4,7 +4,7 @@ import type { VideoStatus } from '../api/status';
 import { startLocalStack } from '../local/stack';
 import type { ChunkingConfig } from '../video/workflow';
 import { VideoApiClient } from './api-client';
-import { renderFailure, renderOutputs, renderSteps, renderTimeline, stepLabel } from './render';
+import { chunkSummary, renderFailure, renderOutputs, renderSteps, renderTimeline, stepLabel } from './render';
 import { generateTestClip } from './test-clip';
 
 export interface DemoOptions {
@@ -60,15 +60,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     for (const line of renderFailure(status)) out(line);
     for (const line of renderOutputs(status)) out(line);
     out('');
-    out(`History of ${videoId} (run ${status.runId}):`);
-    for (const line of renderTimeline((await client.history(videoId)).events)) out(line);
+    for (const h of await client.histories(videoId)) {
+      out(h.workflowId === videoId ? `History of ${videoId} (run ${h.runId}):` : `History of ${h.workflowId}, the ${h.rendition} rendition's child workflow (run ${h.runId}):`);
+      for (const line of renderTimeline(h.events)) out(line);
+    }
     return status.status === 'COMPLETED' ? 0 : 1;
   } finally {
     await stack.close();
   }
 }
 
-/** Polls the status until the run closes, printing each step's state when it changes. */
+/** Polls the status until the run closes, printing each step's state (and a chunked rendition's chunk counts) when it changes. */
 async function follow(client: VideoApiClient, videoId: string, out: (line: string) => void, pollMs: number): Promise<VideoStatus> {
   const seen = new Map<string, string>();
   const started = Date.now();
@@ -76,7 +78,8 @@ async function follow(client: VideoApiClient, videoId: string, out: (line: strin
     const status = await client.status(videoId);
     for (const step of status.steps ?? []) {
       const label = stepLabel(step);
-      const state = `${step.state}${step.attempts > 1 ? ` (attempt ${step.attempts})` : ''}`;
+      const chunks = chunkSummary(step);
+      const state = `${step.state}${step.attempts > 1 ? ` (attempt ${step.attempts})` : ''}${chunks ? `  ${chunks}` : ''}`;
       if (seen.get(label) !== state && step.state !== 'PENDING') {
         seen.set(label, state);
         out(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s  ${label.padEnd(16)} ${state}`);

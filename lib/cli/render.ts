@@ -24,21 +24,62 @@ function seconds(fromIso: string | undefined, toIso: string | undefined): string
   return `${((Date.parse(toIso) - Date.parse(fromIso)) / 1000).toFixed(1)}s`;
 }
 
-/** One line per step: mark, name, state, attempts, duration, failure. */
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * A chunked rendition's progress in a few words: `chunks 37/120, 3 running, 2 retrying`, then
+ * failures and the sub-step under way; `progress unknown: <why>` when the child could not be read.
+ * Empty for a step that is not a chunked rendition.
+ */
+export function chunkSummary(step: StepStatus): string {
+  if (step.progressError !== undefined) return `progress unknown: ${step.progressError}`;
+  const c = step.chunks;
+  if (!c) return '';
+  const parts = [`chunks ${c.completed}/${c.total}`];
+  if (c.running > 0) parts.push(`${c.running} running`);
+  if (c.retrying > 0) parts.push(`${c.retrying} retrying`);
+  if (c.failed > 0) parts.push(`${c.failed} failed`);
+  if (c.canceled > 0) parts.push(`${c.canceled} canceled`);
+  if (c.failedAttempts > 0) parts.push(plural(c.failedAttempts, 'failed attempt'));
+  if (c.audio && c.audio.state !== 'COMPLETED' && c.audio.state !== 'PENDING') parts.push(`audio ${c.audio.state}`);
+  if (c.package.state !== 'PENDING' && c.package.state !== 'NOT_RUN') parts.push(`package ${c.package.state}`);
+  return parts.join(', ');
+}
+
+/** One line per step: mark, name, state, attempts, duration, chunk progress, failure; then a chunked rendition's failing chunks. */
 export function renderSteps(status: VideoStatus): string[] {
-  return status.steps.map((s) => {
+  return status.steps.flatMap((s) => {
     const attempts = s.attempts > 1 ? ` (attempt ${s.attempts})` : '';
     const took = s.state === 'COMPLETED' ? ` ${seconds(s.scheduledAt, s.closedAt)}` : '';
-    const why = s.failure ? `  ${s.failure.reason ?? ''}${s.failure.details ? `: ${s.failure.details}` : ''}` : '';
-    return `  ${STATE_MARK[s.state] ?? '?'} ${stepLabel(s).padEnd(16)} ${s.state.padEnd(10)}${attempts}${took}${why}`;
+    const chunks = chunkSummary(s);
+    const why = s.failure ? `  ${failureText(s.failure)}` : '';
+    return [`  ${STATE_MARK[s.state] ?? '?'} ${stepLabel(s).padEnd(16)} ${s.state.padEnd(10)}${attempts}${took}${chunks ? `  ${chunks}` : ''}${why}`, ...failingChunkLines(s)];
   });
 }
 
-/** A compact one-line summary, for progress that changes over time. */
+function failureText(f: { reason?: string; details?: string }): string {
+  return `${f.reason ?? ''}${f.details ? `: ${f.details}` : ''}`;
+}
+
+/** `      chunk 41  RETRY_WAIT (attempt 1)  FfmpegError: ...` for each failing chunk the API listed, and how many it did not. */
+function failingChunkLines(step: StepStatus): string[] {
+  const c = step.chunks;
+  if (!c) return [];
+  const lines = c.failing.map((f) => `      chunk ${String(f.index).padEnd(5)} ${f.state.padEnd(10)} (attempt ${f.attempts})${f.failure ? `  ${failureText(f.failure)}` : ''}`);
+  if (c.failingNotListed > 0) lines.push(`      and ${plural(c.failingNotListed, 'more failing chunk')}`);
+  return lines;
+}
+
+/** A compact one-line summary, for progress that changes over time: `720p: chunks 37/120, 2 retrying` for a chunked rendition. */
 export function progressLine(status: VideoStatus): string {
   const done = status.steps.filter((s) => s.state === 'COMPLETED').length;
-  const running = status.steps.filter((s) => s.state === 'RUNNING' || s.state === 'SCHEDULED').map(stepLabel);
-  return `${status.status} ${done}/${status.steps.length} steps done${running.length ? `; running: ${running.join(', ')}` : ''}`;
+  const running = status.steps
+    .filter((s) => s.state === 'RUNNING' || s.state === 'SCHEDULED')
+    .map((s) => {
+      const chunks = chunkSummary(s);
+      return chunks ? `${s.rendition ?? stepLabel(s)}: ${chunks}` : stepLabel(s);
+    });
+  return `${status.status} ${done}/${status.steps.length} steps done${running.length ? `; running: ${running.join('; ')}` : ''}`;
 }
 
 export function renderOutputs(status: VideoStatus): string[] {

@@ -1,8 +1,12 @@
 // The ProcessVideo plugin for the swf-local console (lib/engine/console): per-rendition progress
 // from the history, and once the run completed, the thumbnails and a player for the HLS output.
 // Served by the engine as a plugin script (see lib/video/console/index.ts); plain ES module, no
-// build step. The pure part (videoProgress) is exported for the unit tests; the page part runs
-// only where window.swfConsole exists.
+// build step. The pure part (videoProgress, chunkNote, chunkedSteps) is exported for the unit
+// tests; the page part runs only where window.swfConsole exists.
+//
+// A chunked run's renditions are encoded by child workflows whose progress the parent's history
+// does not show: for those the page asks the starter API (GET /videos/{id}, which reads each
+// child's history) every few seconds while the run is open.
 
 /** Lambda function / activity type name -> step (lib/video/definition.ts STEPS). */
 export const STEP_OF_FUNCTION = {
@@ -142,7 +146,9 @@ export function videoProgress(history, now) {
         const name = parseJson(a.input)?.rendition?.name;
         if (!name) break;
         const att = { attempt: 1, state: 'SCHEDULED', scheduledAt: at };
-        row(`transcode-${name}`, 'transcode', name).attempts.push(att);
+        const r = row(`transcode-${name}`, 'transcode', name);
+        r.attempts.push(att);
+        r.childWorkflowId = a.workflowId;
         bySchedule.set(`child:${e.eventId}`, att);
         break;
       }
@@ -202,7 +208,27 @@ export function videoProgress(history, now) {
   }
   const total = steps.length;
   const done = steps.filter((s) => s.state === 'COMPLETED').length;
-  return { input, ladder: rungs, steps, done, total, close, result: close?.status === 'COMPLETED' ? close.result : undefined };
+  const chunked = steps.some((s) => s.childWorkflowId !== undefined);
+  return { input, ladder: rungs, steps, done, total, chunked, close, result: close?.status === 'COMPLETED' ? close.result : undefined };
+}
+
+/** The chunked renditions of a GET /videos/{id} answer: rendition name -> its step (with `chunks` or `progressError`). */
+export function chunkedSteps(status) {
+  const out = new Map();
+  for (const step of status?.steps ?? []) if (step.rendition && (step.chunks || step.progressError)) out.set(step.rendition, step);
+  return out;
+}
+
+/** A chunked rendition's progress in a few words (`chunks 37/120, 10 running, 2 retrying`), from its API step. */
+export function chunkNote(step) {
+  if (!step) return '';
+  if (step.progressError) return `progress unknown: ${step.progressError}`;
+  const c = step.chunks;
+  const parts = [`chunks ${c.completed}/${c.total}`];
+  for (const [n, what] of [[c.running, 'running'], [c.retrying, 'retrying'], [c.failed, 'failed'], [c.canceled, 'canceled']]) if (n > 0) parts.push(`${n} ${what}`);
+  if (c.failedAttempts > 0) parts.push(`${c.failedAttempts} failed attempt${c.failedAttempts === 1 ? '' : 's'}`);
+  if (c.package.state !== 'PENDING' && c.package.state !== 'NOT_RUN') parts.push(`package ${c.package.state.toLowerCase().replace('_', ' ')}`);
+  return parts.join(', ');
 }
 
 /** URLs of a completed video's outputs, from its manifest (lib/video/contracts.ts Manifest). */
@@ -259,6 +285,9 @@ const STYLE = `
 .vp-media img.sprite { max-width: 100%; border-radius: 6px; border: 1px solid #e5e7eb; margin-top: 6px; }
 .vp-links { font-size: 12.5px; margin-top: 6px; display: flex; flex-wrap: wrap; gap: 4px 12px; }
 .vp-note { color: #6b7280; font-size: 12.5px; }
+.vp-chunks { color: #4b5563; font-size: 11.5px; margin-top: 3px; }
+.vp-chunks b { display: inline-block; vertical-align: middle; width: 80px; height: 6px; margin-right: 6px; background: #eef0f3; border-radius: 3px; overflow: hidden; }
+.vp-chunks b i { display: block; height: 100%; background: #1f9d55; }
 @media (max-width: 900px) { .vp-media { grid-template-columns: 1fr; } }
 `;
 
@@ -299,7 +328,23 @@ function loadHls(src) {
 
 const states = new WeakMap();
 
-function renderProgress(box, p, ctx) {
+/** How often the page asks the API for a chunked run's child progress while the run is open, ms. */
+const CHUNK_REFRESH_MS = 3000;
+
+function chunkCell(step, state) {
+  if (!step.childWorkflowId) return null;
+  const api = state.chunks?.get(step.rendition);
+  if (!api) return state.chunkError ? el('div', { class: 'vp-chunks' }, `chunk progress unavailable: ${state.chunkError}`) : null;
+  const c = api.chunks;
+  return el(
+    'div',
+    { class: 'vp-chunks', ...(c ? { 'data-chunks-completed': String(c.completed), 'data-chunks-total': String(c.total) } : {}) },
+    c ? el('b', { title: `${Math.round(c.fractionDone * 100)}% done` }, el('i', { style: `width:${(c.fractionDone * 100).toFixed(1)}%` })) : null,
+    chunkNote(api),
+  );
+}
+
+function renderProgress(box, p, ctx, state) {
   const start = p.steps.reduce((m, s) => (s.scheduledAt !== undefined && s.scheduledAt < m ? s.scheduledAt : m), Infinity);
   const end = p.close?.at ?? ctx.now();
   const span = Number.isFinite(start) ? Math.max(0.001, end - start) : 1;
@@ -313,7 +358,7 @@ function renderProgress(box, p, ctx) {
       { 'data-step': s.key, 'data-state': s.state },
       el('td', null, s.step),
       el('td', null, s.rendition ?? ''),
-      el('td', null, el('span', { class: `vp-state ${s.state}` }, s.state.replace('_', ' ').toLowerCase()), s.state === 'RETRY_WAIT' && s.nextAttemptAt ? ` next in ${duration(Math.max(0, s.nextAttemptAt - ctx.now()))}` : ''),
+      el('td', null, el('span', { class: `vp-state ${s.state}` }, s.state.replace('_', ' ').toLowerCase()), s.state === 'RETRY_WAIT' && s.nextAttemptAt ? ` next in ${duration(Math.max(0, s.nextAttemptAt - ctx.now()))}` : '', chunkCell(s, state)),
       el('td', null, s.attempts.map((a) => el('span', { class: 'vp-attempt', style: `background:${COLOR[a.state] ?? '#9ca3af'}`, title: `attempt ${a.attempt}: ${a.state.toLowerCase()}${a.reason ? ` (${a.reason})` : ''}` })), s.attempts.length > 1 ? ` ${s.attempts.length}` : ''),
       el('td', null, duration(s.elapsed)),
       el(
@@ -344,6 +389,42 @@ function renderProgress(box, p, ctx) {
     ),
     el('table', { class: 'vp-steps' }, el('thead', null, el('tr', null, ['Step', 'Rendition', 'State', 'Attempts', 'Time', 'When'].map((t) => el('th', null, t)))), el('tbody', null, rows)),
   );
+}
+
+/**
+ * Keeps a chunked run's child progress current: one request now, then one every CHUNK_REFRESH_MS
+ * while the video is RUNNING (the parent's history, which drives `render`, hardly changes while
+ * the children encode). One loop per container; dispose stops it.
+ */
+async function followChunks(state, ctx) {
+  const apiUrl = ctx.config?.apiUrl;
+  if (state.chunkTimer !== undefined || state.chunkLoop || state.chunksFinal) return;
+  if (!apiUrl) {
+    state.chunkError = 'the plugin has no apiUrl (the starter API that reads the rendition child workflows)';
+    state.chunksFinal = true;
+    return;
+  }
+  const url = `${apiUrl.replace(/\/$/, '')}/videos/${encodeURIComponent(ctx.execution.execution?.workflowId ?? '')}`;
+  const tick = async () => {
+    state.chunkTimer = undefined;
+    state.chunkLoop = true;
+    try {
+      const res = await fetch(url, { cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const status = await res.json();
+      state.chunks = chunkedSteps(status);
+      state.chunkError = undefined;
+      if (status.status !== 'RUNNING') state.chunksFinal = true;
+    } catch (error) {
+      state.chunkError = error.message ?? String(error);
+    } finally {
+      state.chunkLoop = false;
+    }
+    if (state.disposed) return;
+    renderProgress(state.progress, state.p, state.ctx, state);
+    if (!state.chunksFinal) state.chunkTimer = setTimeout(tick, CHUNK_REFRESH_MS);
+  };
+  await tick();
 }
 
 async function renderMedia(box, p, ctx, state) {
@@ -407,7 +488,7 @@ if (typeof window !== 'undefined' && window.swfConsole) {
   window.swfConsole.registerPlugin({
     workflowType: 'ProcessVideo',
     title: 'Video pipeline',
-    render(container, ctx) {
+    async render(container, ctx) {
       let state = states.get(container);
       if (!state || state.runId !== ctx.execution.execution?.runId) {
         state = { runId: ctx.execution.execution?.runId, progress: el('div', { class: 'vp-progress-box' }), media: el('div', { class: 'vp-media-box' }), mediaShown: false };
@@ -416,7 +497,11 @@ if (typeof window !== 'undefined' && window.swfConsole) {
       }
       const p = videoProgress(ctx.history, ctx.now());
       container.dataset.videoState = p.close?.status ?? 'OPEN';
-      renderProgress(state.progress, p, ctx);
+      state.p = p;
+      state.ctx = ctx;
+      renderProgress(state.progress, p, ctx, state);
+      // A run that closed lets the loop make its last read (the API then answers a closed status).
+      if (p.chunked) await followChunks(state, ctx);
       if (p.close?.status === 'COMPLETED' && !state.mediaShown) {
         state.mediaShown = true;
         return renderMedia(state.media, p, ctx, state);
@@ -430,6 +515,10 @@ if (typeof window !== 'undefined' && window.swfConsole) {
     dispose(container) {
       const state = states.get(container);
       state?.hls?.destroy();
+      if (state) {
+        state.disposed = true;
+        clearTimeout(state.chunkTimer);
+      }
       states.delete(container);
     },
   });

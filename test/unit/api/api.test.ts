@@ -3,7 +3,7 @@ import { createApi, handleUploadedObjects, uploadRequestKey, type ApiDeps, type 
 import { keys } from '../../../lib/video/contracts';
 import { DOMAIN } from '../../../lib/video/definition';
 import { FakeSwf } from './fake-swf';
-import { LADDER, PROBE, VIDEO_ID, manifestFor, videoHistory } from './histories';
+import { CHUNK_PLAN, LADDER, PROBE, RenditionHistory, VIDEO_ID, chunkedVideoHistory, manifestFor, renditionInput, videoHistory } from './histories';
 import { MemoryBlobStore } from './memory-store';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
@@ -322,6 +322,99 @@ describe('GET /videos/{id}', () => {
     swf.addRun({ workflowId: VIDEO_ID, closeStatus: 'COMPLETED', history: [] });
     swf.failNext('describeWorkflowExecution', new UnknownResourceFault({ message: 'gone', $metadata: {} }));
     expectError(await call('GET', `/videos/${VIDEO_ID}`), 404, 'VideoNotFound');
+  });
+});
+
+describe('a chunked run: each rendition\'s child and its chunks', () => {
+  const child720 = `${VIDEO_ID}-rendition-720p`;
+  const child360 = `${VIDEO_ID}-rendition-360p`;
+
+  /** The parent with both children started; 720p has 2 chunks done and 1 waiting to retry, 360p 1 running. */
+  function chunkedSetup() {
+    const t = setup();
+    t.swf.addRun({ workflowId: VIDEO_ID, startedAt: NOW, history: chunkedVideoHistory() });
+    const h720 = new RenditionHistory(renditionInput(LADDER[0]!)).run('audio', 'chunk-0', 'chunk-1').complete('audio', 'chunk-0', 'chunk-1').decision().run('chunk-2').fail('chunk-2').decision();
+    h720.retryTimer('chunk-2#2');
+    const h360 = new RenditionHistory(renditionInput(LADDER[1]!)).run('audio', 'chunk-0');
+    t.swf.addRun({ workflowId: child720, runId: 'child-720p', typeName: 'ProcessRendition', history: h720.events });
+    t.swf.addRun({ workflowId: child360, runId: 'child-360p', typeName: 'ProcessRendition', history: h360.events });
+    return t;
+  }
+
+  it('GET /videos/{id}: every rendition step carries its child\'s chunk counts, read from the child\'s own history', async () => {
+    const { call, swf } = chunkedSetup();
+    const status = (await call('GET', `/videos/${VIDEO_ID}`)).json as VideoStatus;
+    const s720 = status.steps.find((s) => s.rendition === '720p')!;
+    const s360 = status.steps.find((s) => s.rendition === '360p')!;
+    expect(s720).toMatchObject({ name: 'transcode', state: 'RUNNING', workflowId: child720 });
+    expect(s720.chunks).toMatchObject({ total: CHUNK_PLAN.count, completed: 2, running: 0, retrying: 1, failed: 0, pending: 2, failedAttempts: 1, audio: { state: 'COMPLETED' }, package: { state: 'PENDING' } });
+    expect(s720.chunks!.failing).toEqual([expect.objectContaining({ index: 2, state: 'RETRY_WAIT', attempts: 1 })]);
+    expect(s360.chunks).toMatchObject({ total: CHUNK_PLAN.count, completed: 0, running: 1, pending: 4, audio: { state: 'RUNNING' } });
+    expect(s720.progressError).toBeUndefined();
+    const read = swf.callsOf('getWorkflowExecutionHistory').map((c) => (c.execution as { runId: string }).runId);
+    expect(read.sort()).toEqual(['child-360p', 'child-720p', 'run-1']);
+  });
+
+  it('a child whose history cannot be read degrades its own step, with the reason; the rest of the status stands', async () => {
+    const { call, swf } = chunkedSetup();
+    swf.runs.splice(swf.runs.findIndex((r) => r.workflowId === child360), 1);
+    const res = await call('GET', `/videos/${VIDEO_ID}`);
+    expect(res.statusCode).toBe(200);
+    const status = res.json as VideoStatus;
+    const s360 = status.steps.find((s) => s.rendition === '360p')!;
+    expect(s360).toMatchObject({ state: 'RUNNING', workflowId: child360 });
+    expect(s360.chunks).toBeUndefined();
+    expect(s360.progressError).toMatch(/Unknown execution/);
+    expect(status.steps.find((s) => s.rendition === '720p')!.chunks?.completed).toBe(2);
+  });
+
+  it('a child not started yet shows every chunk pending without a read', async () => {
+    const { call, swf } = setup();
+    swf.addRun({ workflowId: VIDEO_ID, startedAt: NOW, history: chunkedVideoHistory([]) });
+    const status = (await call('GET', `/videos/${VIDEO_ID}`)).json as VideoStatus;
+    expect(status.steps.filter((s) => s.name === 'transcode').map((s) => [s.rendition, s.state, s.chunks?.pending, s.chunks?.total])).toEqual([
+      ['720p', 'SCHEDULED', 5, 5],
+      ['360p', 'SCHEDULED', 5, 5],
+    ]);
+    expect(swf.callsOf('getWorkflowExecutionHistory')).toHaveLength(1);
+  });
+
+  it('GET /videos/{id}/history lists the children; ?workflowId= serves one child\'s history', async () => {
+    const { call } = chunkedSetup();
+    const parent = await call('GET', `/videos/${VIDEO_ID}/history`, { baseUrl: 'http://api.test' });
+    expect(parent.statusCode).toBe(200);
+    expect(parent.json).toMatchObject({ videoId: VIDEO_ID, workflowId: VIDEO_ID, runId: 'run-1' });
+    expect(parent.json.children).toEqual([
+      { workflowId: child720, rendition: '720p', runId: 'child-720p', state: 'started', historyUrl: `http://api.test/videos/${VIDEO_ID}/history?workflowId=${encodeURIComponent(child720)}` },
+      { workflowId: child360, rendition: '360p', runId: 'child-360p', state: 'started', historyUrl: `http://api.test/videos/${VIDEO_ID}/history?workflowId=${encodeURIComponent(child360)}` },
+    ]);
+    const child = await call('GET', `/videos/${VIDEO_ID}/history`, { query: { workflowId: child360 } });
+    expect(child.statusCode).toBe(200);
+    expect(child.json).toMatchObject({ videoId: VIDEO_ID, workflowId: child360, runId: 'child-360p', parentRunId: 'run-1', rendition: '360p' });
+    expect(child.json.events[0].eventType).toBe('WorkflowExecutionStarted');
+    expect(child.json.events[0].workflowExecutionStartedEventAttributes.workflowType.name).toBe('ProcessRendition');
+    expect(typeof child.json.events[0].eventTimestamp).toBe('number');
+    // The video's own id is the video's history.
+    expect((await call('GET', `/videos/${VIDEO_ID}/history`, { query: { workflowId: VIDEO_ID } })).json.workflowId).toBe(VIDEO_ID);
+  });
+
+  it('the history never serves another video\'s run; anything else is a typed 400/404/409', async () => {
+    const { call, swf } = chunkedSetup();
+    swf.addRun({ workflowId: 'vother', history: videoHistory('started').events });
+    swf.addRun({ workflowId: 'vother-rendition-720p', typeName: 'ProcessRendition', history: new RenditionHistory(renditionInput(LADDER[0]!)).events });
+    expectError(await call('GET', `/videos/${VIDEO_ID}/history`, { query: { workflowId: 'vother' } }), 404, 'ChildNotFound');
+    expectError(await call('GET', `/videos/${VIDEO_ID}/history`, { query: { workflowId: 'vother-rendition-720p' } }), 404, 'ChildNotFound');
+    expectError(await call('GET', '/videos/vother/history', { query: { workflowId: child720 } }), 404, 'ChildNotFound');
+    expectError(await call('GET', `/videos/${VIDEO_ID}/history`, { query: { workflowId: '' } }), 400, 'InvalidRequest');
+    expectError(await call('GET', `/videos/${VIDEO_ID}/history`, { query: { children: 'true' } }), 400, 'InvalidRequest');
+    expectError(await call('GET', '/videos/vnobody/history', { query: { workflowId: child720 } }), 404, 'VideoNotFound');
+
+    // A child past its retention (its run is gone from SWF) is not the video missing.
+    swf.runs.splice(swf.runs.findIndex((r) => r.workflowId === child360), 1);
+    expectError(await call('GET', `/videos/${VIDEO_ID}/history`, { query: { workflowId: child360 } }), 404, 'ChildNotFound');
+
+    swf.addRun({ workflowId: 'vwaiting', history: chunkedVideoHistory(['720p']) });
+    expectError(await call('GET', '/videos/vwaiting/history', { query: { workflowId: `${VIDEO_ID}-rendition-360p` } }), 409, 'ChildNotStarted');
   });
 });
 

@@ -153,7 +153,8 @@ export class FakeSwf implements SwfApi {
     const run = this.find(input.execution?.workflowId, input.execution?.runId);
     const offset = input.nextPageToken ? Number(input.nextPageToken) : 0;
     const size = Math.min(input.maximumPageSize ?? 1000, this.historyPageSize);
-    const events = run.history.slice(offset, offset + size);
+    const ordered = input.reverseOrder ? [...run.history].reverse() : run.history;
+    const events = ordered.slice(offset, offset + size);
     return { events, ...(offset + size < run.history.length ? { nextPageToken: String(offset + size) } : {}) };
   }
 

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-swf';
-import type { Manifest, ProbeResult, Rendition, TranscodeInput, WorkflowInput, WorkflowResult } from '../../../lib/video/contracts';
+import type { ChunkPlan, Manifest, ProbeResult, Rendition, RenditionWorkflowInput, TranscodeInput, WorkflowInput, WorkflowResult } from '../../../lib/video/contracts';
 import { keys } from '../../../lib/video/contracts';
 
 /** Builds a history the way SWF records one: event ids in order, timestamps a second apart. */
@@ -182,4 +182,116 @@ export function manifestFor(videoId: string = VIDEO_ID): Manifest {
     thumbnails: { poster: file(keys.poster(videoId), 300), sprite: file(keys.sprite(videoId), 400), vtt: file(keys.vtt(videoId), 500), intervalSeconds: 2, count: 7 },
     timings: {},
   };
+}
+
+// ---- chunked runs: the ProcessVideo parent starts one ProcessRendition child per rendition ----
+
+export const CHUNK_PLAN: ChunkPlan = { seconds: 4, count: 5, concurrency: 2, segmentSeconds: 4 };
+
+export function renditionInput(rendition: Rendition, plan: ChunkPlan = CHUNK_PLAN, hasAudio = true): RenditionWorkflowInput {
+  return { videoId: VIDEO_ID, sourceKey: keys.source(VIDEO_ID), rendition, frameRate: 30, hasAudio, durationSeconds: plan.count * plan.seconds, plan };
+}
+
+const FUNCTION_OF_KEY = (key: string): string => (key === 'audio' ? 'video-encode-audio' : key === 'package' ? 'video-package' : 'video-encode-chunk');
+
+/**
+ * A ProcessRendition child's history written step by step, as the workflow records it: each call
+ * appends the events of one happening (a decision with the tasks it schedules, a task's start,
+ * its close, a retry timer).
+ */
+export class RenditionHistory {
+  readonly b: HistoryBuilder;
+  private dtc = 0;
+  private readonly scheduled = new Map<string, { scheduled: number; started?: number }>();
+
+  constructor(input: RenditionWorkflowInput, at?: number) {
+    this.b = new HistoryBuilder(at);
+    this.b.add('WorkflowExecutionStarted', { input: JSON.stringify(input), workflowType: { name: 'ProcessRendition', version: '1' }, taskList: { name: 'video-deciders' }, childPolicy: 'TERMINATE', parentWorkflowExecution: { workflowId: VIDEO_ID, runId: 'run-1' } });
+    this.dtc = this.b.decision();
+  }
+
+  get events(): HistoryEvent[] {
+    return this.b.events;
+  }
+
+  decision(): this {
+    this.dtc = this.b.decision();
+    return this;
+  }
+
+  /** Schedules and starts `id` (`chunk-3`, `chunk-3#2`, `audio`, `package`). */
+  run(...ids: string[]): this {
+    for (const id of ids) {
+      const scheduled = this.b.lambdaScheduled(id, FUNCTION_OF_KEY(id.replace(/#\d+$/, '')), { id }, this.dtc);
+      this.scheduled.set(id, { scheduled, started: this.b.lambdaStarted(scheduled) });
+    }
+    return this;
+  }
+
+  /** Schedules `id` without a start (no Lambda capacity yet). */
+  schedule(id: string): this {
+    this.scheduled.set(id, { scheduled: this.b.lambdaScheduled(id, FUNCTION_OF_KEY(id.replace(/#\d+$/, '')), { id }, this.dtc) });
+    return this;
+  }
+
+  complete(...ids: string[]): this {
+    for (const id of ids) {
+      const t = this.scheduled.get(id)!;
+      this.b.lambdaCompleted(t.scheduled, t.started!, { id });
+    }
+    return this;
+  }
+
+  fail(id: string, reason = 'FfmpegError'): this {
+    const t = this.scheduled.get(id)!;
+    this.b.lambdaFailed(t.scheduled, t.started!, reason, `${id} failed`);
+    return this;
+  }
+
+  timeOut(id: string): this {
+    const t = this.scheduled.get(id)!;
+    this.b.add('LambdaFunctionTimedOut', { scheduledEventId: t.scheduled, startedEventId: t.started, timeoutType: 'START_TO_CLOSE' });
+    return this;
+  }
+
+  /** The backoff timer before attempt `nextId` (`chunk-1#2`). */
+  retryTimer(nextId: string, seconds = 2): number {
+    return this.b.timerStarted(nextId, seconds, this.dtc);
+  }
+
+  close(eventType: 'WorkflowExecutionCompleted' | 'WorkflowExecutionFailed' | 'WorkflowExecutionCanceled' | 'WorkflowExecutionTerminated', attributes: Record<string, unknown> = {}): this {
+    this.decision();
+    this.b.add(eventType, { ...attributes, ...(eventType === 'WorkflowExecutionTerminated' ? {} : { decisionTaskCompletedEventId: this.dtc }) });
+    return this;
+  }
+}
+
+/**
+ * A chunked ProcessVideo run up to its children: probe, the ladder and chunk-plan markers, one
+ * ProcessRendition child per rendition (`started` says which have started; their runIds are
+ * `child-<rendition>`), the thumbnails' tile tasks left out.
+ */
+export function chunkedVideoHistory(started: readonly string[] = LADDER.map((r) => r.name), close?: { rendition: string; eventType: 'ChildWorkflowExecutionCompleted' | 'ChildWorkflowExecutionFailed' }): HistoryEvent[] {
+  const b = new HistoryBuilder();
+  b.started(input);
+  let dtc = b.decision();
+  const probe = b.lambdaScheduled('probe', 'video-probe', { videoId: VIDEO_ID, sourceKey: keys.source(VIDEO_ID) }, dtc);
+  b.lambdaCompleted(probe, b.lambdaStarted(probe), { ...PROBE, durationSeconds: 20 });
+  dtc = b.decision();
+  b.marker('ladder', JSON.stringify(LADDER), dtc);
+  b.marker('chunk-plan', JSON.stringify(CHUNK_PLAN), dtc);
+  const initiated = new Map<string, number>();
+  for (const r of LADDER) {
+    const workflowId = `${VIDEO_ID}-rendition-${r.name}`;
+    initiated.set(r.name, b.add('StartChildWorkflowExecutionInitiated', { workflowId, workflowType: { name: 'ProcessRendition', version: '1' }, input: JSON.stringify(renditionInput(r)), childPolicy: 'TERMINATE', taskList: { name: 'video-deciders' }, decisionTaskCompletedEventId: dtc }));
+  }
+  for (const name of started) {
+    b.add('ChildWorkflowExecutionStarted', { workflowExecution: { workflowId: `${VIDEO_ID}-rendition-${name}`, runId: `child-${name}` }, workflowType: { name: 'ProcessRendition', version: '1' }, initiatedEventId: initiated.get(name) });
+  }
+  if (close) {
+    const name = close.rendition;
+    const attrs = { workflowExecution: { workflowId: `${VIDEO_ID}-rendition-${name}`, runId: `child-${name}` }, workflowType: { name: 'ProcessRendition', version: '1' }, initiatedEventId: initiated.get(name), startedEventId: 0 };
+    b.add(close.eventType, close.eventType === 'ChildWorkflowExecutionCompleted' ? { ...attrs, result: '{}' } : { ...attrs, reason: 'FfmpegError', details: 'chunk-1 failed' });
+  }
+  return b.events;
 }

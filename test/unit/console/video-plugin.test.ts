@@ -3,8 +3,13 @@
  * over the recorded video histories: steps in pipeline order, renditions from the ladder
  * marker, attempts and backoff waits, and the media URLs of a completed run.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryEvent } from '@aws-sdk/client-swf';
+import { chunkProgressOf } from '../../../lib/api/chunk-progress';
+import { buildView } from '../../../lib/decider';
 import { loadBrowserModule } from './browser-module';
-import { eventById, recordedHistory, upTo, VIDEO_PLUGIN_JS } from './fixtures';
+import { eventById, recordedHistory, ROOT, upTo, VIDEO_PLUGIN_JS } from './fixtures';
 import { STEPS } from '../../../lib/video/definition';
 import { STEP_KEYS } from '../../../lib/video/workflow';
 
@@ -146,5 +151,37 @@ describe('video plugin: closeNote', () => {
   it('says what it knows for other closes', () => {
     expect(p.closeNote({ status: 'TIMED_OUT' })).toBe('No outputs: the run closed timed out.');
     expect(p.closeNote({ status: 'TERMINATED', reason: 'operator', details: 'free text' })).toBe('No outputs: the run closed terminated (operator).');
+  });
+});
+
+describe('video plugin: a chunked run\'s child progress, from the starter API', () => {
+  // The real shape: lib/api's reading of the recorded 720p child, cut while a chunk waits to retry.
+  const childEvents = recordedHistory('video-chunked--720p').map((e) => ({ ...e, eventTimestamp: new Date(e.eventTimestamp * 1000) }));
+  const fixture = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'histories', 'video-chunked--720p.json'), 'utf8')) as { input: unknown };
+  const child = { workflowId: 'v-chunked-rendition-720p', runId: 'r', input: JSON.stringify(fixture.input), state: 'started' as const, open: true };
+  const chunksAt = (eventId: number) => chunkProgressOf(child, buildView(childEvents.filter((e) => e.eventId <= eventId) as HistoryEvent[]));
+
+  it('marks the renditions a child encodes, so the page knows to ask the API', () => {
+    const progress = p.videoProgress(recordedHistory('video-chunked'), 0);
+    expect(progress.chunked).toBe(true);
+    expect(progress.steps.filter((s: any) => s.childWorkflowId).map((s: any) => s.childWorkflowId)).toEqual(['v-chunked-rendition-720p', 'v-chunked-rendition-480p', 'v-chunked-rendition-360p']);
+    expect(p.videoProgress(recordedHistory('video-success'), 0).chunked).toBe(false);
+  });
+
+  it('picks the chunked renditions out of GET /videos/{id} and says where each is', () => {
+    const status = {
+      steps: [
+        { name: 'probe', state: 'COMPLETED' },
+        { name: 'transcode', rendition: '720p', state: 'RUNNING', chunks: chunksAt(19) },
+        { name: 'transcode', rendition: '480p', state: 'RUNNING', progressError: 'Rate exceeded' },
+        { name: 'transcode', rendition: '360p', state: 'RUNNING', chunks: chunksAt(41) },
+      ],
+    };
+    const steps = p.chunkedSteps(status);
+    expect([...steps.keys()]).toEqual(['720p', '480p', '360p']);
+    expect(p.chunkNote(steps.get('720p'))).toBe('chunks 1/4, 1 running, 1 retrying, 1 failed attempt');
+    expect(p.chunkNote(steps.get('480p'))).toBe('progress unknown: Rate exceeded');
+    expect(p.chunkNote(steps.get('360p'))).toBe('chunks 4/4, 1 failed attempt, package running');
+    expect(p.chunkNote(undefined)).toBe('');
   });
 });
