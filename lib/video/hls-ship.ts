@@ -103,11 +103,14 @@ export async function shipHls(o: ShipHlsOptions): Promise<ShippedHls> {
     const onDisk = seen.size - removed;
     peak = Math.max(peak, onDisk);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    // Stopped mid-rewrite of its playlist, ffmpeg may leave finished segments unnamed: with
+    // nothing left to upload it runs on (a few segments over the limit), or it would wait forever.
+    const idle = inFlight === 0 && started >= listed.length;
     // Resume a segment below the limit, so ffmpeg is not stopped and started for every segment.
-    if (!paused && onDisk > maxOnDisk) {
+    if (!paused && onDisk > maxOnDisk && !idle) {
       paused = child.kill('SIGSTOP');
       if (paused) pauses++;
-    } else if (paused && onDisk < maxOnDisk) {
+    } else if (paused && (onDisk < maxOnDisk || idle)) {
       child.kill('SIGCONT');
       paused = false;
     }
