@@ -6,7 +6,7 @@
  * MP4 is the only large file. Either way the outputs pass the checks publish makes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBlobStore } from '../../lib/storage';
@@ -20,6 +20,7 @@ import { probe } from '../../lib/video/probe';
 import type { StepLogger } from '../../lib/video/step-support';
 import { parseMediaPlaylist } from '../../lib/video/transcode';
 import { probeStored, verifyRendition } from '../../lib/video/verify';
+import { withPeakDiskUse } from '../helpers/disk-peak';
 
 jest.setTimeout(180_000);
 
@@ -34,36 +35,6 @@ class SlowSegmentStore extends LocalBlobStore {
   override async putFile(key: string, file: string, contentType?: string) {
     if (key.endsWith('.ts')) await new Promise((r) => setTimeout(r, 40));
     return super.putFile(key, file, contentType);
-  }
-}
-
-async function treeBytes(root: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) total += await treeBytes(path);
-    else total += await stat(path).then((s) => s.size, () => 0);
-  }
-  return total;
-}
-
-/** Runs `fn` while sampling `root`'s size; resolves with fn's result and the largest size seen. */
-async function sampled<T>(root: string, fn: () => Promise<T>): Promise<{ result: T; peakBytes: number; samples: number }> {
-  let peakBytes = 0;
-  let samples = 0;
-  let running = true;
-  const sampler = (async () => {
-    while (running) {
-      peakBytes = Math.max(peakBytes, await treeBytes(root));
-      samples++;
-      await new Promise((r) => setImmediate(r));
-    }
-  })();
-  try {
-    return { result: await fn(), peakBytes, samples };
-  } finally {
-    running = false;
-    await sampler;
   }
 }
 
@@ -107,13 +78,11 @@ async function packaged(diskBudgetBytes: number) {
   const workDir = await mkdtemp(join(dir, 'package-'));
   const logged: Record<string, unknown>[] = [];
   const logger: StepLogger = { debug() {}, info: (_m, ...extra) => logged.push(Object.assign({}, ...extra)), warn() {} };
-  const run = await sampled(workDir, () =>
+  const run = await withPeakDiskUse(workDir, () =>
     packageRendition({ videoId, rendition, chunkCount, frames, hasAudio: true, segmentSeconds: SEGMENT_SECONDS }, stores, { workDir, diskBudgetBytes, uploadConcurrency: UPLOAD_CONCURRENCY, logger }),
   );
   const segmentSizes = (await media.list(`${videoId}/`)).filter((b) => b.key.endsWith('.ts')).map((b) => b.sizeBytes);
-  const out = { ...run, logged: logged.find((l) => 'delivery' in l)!, largestSegment: Math.max(...segmentSizes) };
-  if (process.env.DEBUG_PKG) console.log(JSON.stringify({ peakBytes: out.peakBytes, samples: out.samples, largestSegment: out.largestSegment, mp4: out.result.mp4.sizeBytes, segments: out.result.hls.segmentCount, logged: out.logged }));
-  return out;
+  return { ...run, logged: logged.find((l) => 'delivery' in l)!, largestSegment: Math.max(...segmentSizes) };
 }
 
 /** What publish checks of a rendition, plus the frame count and duration ffprobe reads from the MP4's packets. */
