@@ -126,3 +126,21 @@ test('a disk budget with room for the MP4: a faststart MP4 file, and HLS still a
   expect(head.includes(Buffer.from('moov'))).toBe(true);
   expect(head.includes(Buffer.from('mvex'))).toBe(false);
 });
+
+test('a segment upload that fails stops ffmpeg and fails the step with that error; no playlist is written', async () => {
+  class FailingStore extends SlowSegmentStore {
+    override async putFile(key: string, file: string, contentType?: string) {
+      if (key === keys.hlsSegment(videoId, rendition.name, 6)) throw new Error('the store refused segment 6');
+      return super.putFile(key, file, contentType);
+    }
+  }
+  const failing = new FailingStore({ root: join(dir, 'media') });
+  await failing.delete(keys.hlsPlaylist(videoId, rendition.name));
+  const workDir = await mkdtemp(join(dir, 'package-'));
+  const started = Date.now();
+  await expect(
+    packageRendition({ videoId, rendition, chunkCount, frames, hasAudio: true, segmentSeconds: SEGMENT_SECONDS }, { uploads, media: failing }, { workDir, diskBudgetBytes: 1, uploadConcurrency: UPLOAD_CONCURRENCY }),
+  ).rejects.toThrow('the store refused segment 6');
+  expect(Date.now() - started).toBeLessThan(30_000);
+  expect(await failing.head(keys.hlsPlaylist(videoId, rendition.name))).toBeUndefined();
+});
