@@ -24,7 +24,7 @@ import { generateTestClip } from '../lib/cli/test-clip';
 import { LocalBlobStore } from '../lib/storage';
 import { encodeAudio, encodeChunk } from '../lib/video/chunk-encode';
 import { chunkRanges, planChunks } from '../lib/video/chunks';
-import { keys, type Rendition } from '../lib/video/contracts';
+import { keys, type PackageInput, type Rendition } from '../lib/video/contracts';
 import { HLS_SEGMENT_SECONDS } from '../lib/video/definition';
 import { planLadder } from '../lib/video/ladder';
 import { packageRendition } from '../lib/video/package';
@@ -45,35 +45,56 @@ const encodeCtx = THREADS !== undefined ? { preset: PRESET, threads: THREADS } :
  */
 const SOURCE_GOP_SECONDS = Number(process.env.BENCH_SOURCE_GOP ?? 2);
 
-interface Measure {
+export interface Measure {
   wallMs: number;
   cpuMs: number;
 }
 
-async function measured(fn: () => Promise<unknown>): Promise<Measure> {
+export async function measured(fn: () => Promise<unknown>): Promise<Measure> {
   const cpu0 = selfAndChildrenCpuMs();
   const t0 = performance.now();
   await fn();
   return { wallMs: performance.now() - t0, cpuMs: selfAndChildrenCpuMs() - cpu0 };
 }
 
+/** The long bench's clip, uploaded and probed, with its 1080p rung and chunk plan. */
+export async function longFixture(root: string) {
+  const workDir = async () => mkdtemp(join(root, 'work-'));
+  const uploads = new LocalBlobStore({ root: join(root, 'uploads') });
+  const media = new LocalBlobStore({ root: join(root, 'media') });
+  const stores = { uploads, media };
+  const clip = join(root, 'clip.mp4');
+  console.log(`generating a ${SECONDS}-second 1920x1080 30 fps clip, a keyframe every ${SOURCE_GOP_SECONDS} s...`);
+  await generateTestClip(clip, { seconds: SECONDS, width: 1920, height: 1080, frameRate: 30, keyframeSeconds: SOURCE_GOP_SECONDS });
+  const videoId = 'long';
+  const sourceKey = keys.source(videoId);
+  await uploads.putFile(sourceKey, clip, 'video/mp4');
+  const source = await probe({ videoId, sourceKey }, stores, { workDir: await workDir() });
+  const rendition: Rendition = planLadder(source)[0]!;
+  const plan = planChunks(source.durationSeconds, CHUNK_SECONDS, 1);
+  console.log(`rendition ${rendition.name} ${rendition.width}x${rendition.height}, x264 preset ${PRESET}, ${THREADS ?? 'all'} thread(s) per encode, ${plan.count} chunks of ${plan.seconds} s; ${availableParallelism()} CPUs (shared)`);
+  /** The chunked path's encodes (audio beside N chunk workers); resolves with the package step's input. */
+  const encodeChunked = async (workers: number): Promise<PackageInput> => {
+    const audio = encodeAudio({ videoId, sourceKey, rendition }, stores, { workDir: await workDir() });
+    const chunks = await mapLimit(chunkRanges(plan), workers, async (r) =>
+      encodeChunk(
+        { videoId, sourceKey, rendition, frameRate: source.frameRate, segmentSeconds: HLS_SEGMENT_SECONDS, index: r.index, startSeconds: r.startSeconds, ...(r.endSeconds !== undefined ? { endSeconds: r.endSeconds } : {}) },
+        stores,
+        { workDir: await workDir(), ...encodeCtx },
+      ),
+    );
+    await audio;
+    const frames = chunks.reduce((n, c) => n + c.frames, 0);
+    return { videoId, rendition, chunkCount: plan.count, frames, hasAudio: source.hasAudio, segmentSeconds: HLS_SEGMENT_SECONDS };
+  };
+  return { stores, videoId, sourceKey, source, rendition, plan, workDir, encodeChunked };
+}
+
 export async function runLong(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'bench-long-'));
-  const workDir = async () => mkdtemp(join(root, 'work-'));
   try {
-    const uploads = new LocalBlobStore({ root: join(root, 'uploads') });
-    const media = new LocalBlobStore({ root: join(root, 'media') });
-    const stores = { uploads, media };
-    const clip = join(root, 'clip.mp4');
-    console.log(`bench:pipeline --long: generating a ${SECONDS}-second 1920x1080 30 fps clip, a keyframe every ${SOURCE_GOP_SECONDS} s...`);
-    await generateTestClip(clip, { seconds: SECONDS, width: 1920, height: 1080, frameRate: 30, keyframeSeconds: SOURCE_GOP_SECONDS });
-    const videoId = 'long';
-    const sourceKey = keys.source(videoId);
-    await uploads.putFile(sourceKey, clip, 'video/mp4');
-    const source = await probe({ videoId, sourceKey }, stores, { workDir: await workDir() });
-    const rendition: Rendition = planLadder(source)[0]!;
-    const plan = planChunks(source.durationSeconds, CHUNK_SECONDS, 1);
-    console.log(`rendition ${rendition.name} ${rendition.width}x${rendition.height}, x264 preset ${PRESET}, ${THREADS ?? 'all'} thread(s) per encode, ${plan.count} chunks of ${plan.seconds} s; ${availableParallelism()} CPUs (shared)`);
+    console.log('bench:pipeline --long');
+    const { stores, videoId, sourceKey, source, rendition, plan, workDir, encodeChunked } = await longFixture(root);
 
     const single = () =>
       measured(async () => {
@@ -81,17 +102,7 @@ export async function runLong(): Promise<void> {
       });
     const chunked = (workers: number) =>
       measured(async () => {
-        const audio = encodeAudio({ videoId, sourceKey, rendition }, stores, { workDir: await workDir() });
-        const chunks = await mapLimit(chunkRanges(plan), workers, async (r) =>
-          encodeChunk(
-            { videoId, sourceKey, rendition, frameRate: source.frameRate, segmentSeconds: HLS_SEGMENT_SECONDS, index: r.index, startSeconds: r.startSeconds, ...(r.endSeconds !== undefined ? { endSeconds: r.endSeconds } : {}) },
-            stores,
-            { workDir: await workDir(), ...encodeCtx },
-          ),
-        );
-        await audio;
-        const frames = chunks.reduce((n, c) => n + c.frames, 0);
-        await packageRendition({ videoId, rendition, chunkCount: plan.count, frames, hasAudio: source.hasAudio, segmentSeconds: HLS_SEGMENT_SECONDS }, stores, { workDir: await workDir() });
+        await packageRendition(await encodeChunked(workers), stores, { workDir: await workDir() });
       });
 
     const rows: [string, Measure][] = [];

@@ -11,6 +11,8 @@
  *
  * `--long`: chunked encoding of a 3-minute 1080p clip with 1, 2 and 4 workers against one ffmpeg
  * for the whole rendition (bench/pipeline-long.ts).
+ * `--package`: the package step alone on that clip, its peak work dir, wall and CPU time, with the
+ * MP4 written to disk and streamed as a fragmented MP4 (bench/pipeline-package.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +30,7 @@ import { publish } from '../lib/video/publish';
 import { thumbnails } from '../lib/video/thumbnails';
 import { transcode } from '../lib/video/transcode';
 import { runLong } from './pipeline-long';
+import { runPackage } from './pipeline-package';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** The run's scratch folder (set by main). */
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   }
 }
 
-(process.argv.includes('--long') ? runLong() : main()).catch((error: unknown) => {
+(process.argv.includes('--package') ? runPackage() : process.argv.includes('--long') ? runLong() : main()).catch((error: unknown) => {
   console.error('bench:pipeline failed:', error);
   process.exit(1);
 });

@@ -29,6 +29,11 @@ import {
 
 /** S3's minimum part size (except the last part) is 5 MiB; 8 MiB parts keep memory modest. */
 export const S3_PART_BYTES = 8 * 1024 * 1024;
+/**
+ * putFile sends a file larger than this as a multipart upload: one PutObject stops at 5 GB (a long
+ * rendition's MP4 is larger), and a failed part is resent alone.
+ */
+export const MULTIPART_FILE_BYTES = 64 * 1024 * 1024;
 /** Longest presigned URL lifetime SigV4 allows. */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
@@ -42,6 +47,8 @@ export interface S3BlobStoreOptions {
   client: S3Client;
   /** Part size for putStream bodies larger than one part. */
   partBytes?: number;
+  /** putFile's multipart threshold; default MULTIPART_FILE_BYTES. */
+  multipartFileBytes?: number;
   /** For expiresAt; defaults to the system clock. */
   now?: () => number;
 }
@@ -54,18 +61,21 @@ export class S3BlobStore implements BlobStore {
   readonly bucket: string;
   readonly client: S3Client;
   private readonly partBytes: number;
+  private readonly multipartFileBytes: number;
   private readonly now: () => number;
 
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
     this.client = options.client;
     this.partBytes = Math.max(5 * 1024 * 1024, options.partBytes ?? S3_PART_BYTES);
+    this.multipartFileBytes = options.multipartFileBytes ?? MULTIPART_FILE_BYTES;
     this.now = options.now ?? Date.now;
   }
 
   async putFile(key: string, file: string, contentType?: string): Promise<BlobInfo> {
     validateKey(key);
     const { size } = await stat(file);
+    if (size > this.multipartFileBytes) return this.putStream(key, createReadStream(file), contentType);
     const body = createReadStream(file);
     try {
       await this.client.send(

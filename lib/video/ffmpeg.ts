@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { abortError } from './errors';
 
 /**
@@ -60,8 +61,15 @@ export interface RunOptions {
   stdoutLimit?: number;
   /** Called with each complete stdout line, e.g. `-progress pipe:1` key=value lines. */
   onStdoutLine?: (line: string) => void;
-  /** Called once the process is spawned (tests use its pid). */
+  /** Called once the process is spawned (tests use its pid; the HLS shipper pauses it). */
   onSpawn?: (child: ChildProcess) => void;
+  /**
+   * Takes stdout as a byte stream instead of keeping it (an output written to `pipe:1`). `clean`
+   * settles when the process exits: true only for exit 0, so the sink can refuse to finish an
+   * upload from a process that was killed or failed (its stdout ends normally all the same). The
+   * run settles after the sink; a sink that rejects kills the process and is the run's error.
+   */
+  stdoutSink?: (stdout: Readable, clean: Promise<boolean>) => Promise<void>;
 }
 
 export interface RunResult {
@@ -133,9 +141,22 @@ export function runProcess(bin: string, args: readonly string[], options: RunOpt
       kill();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout!.setEncoding('utf8');
+    let sinkError: unknown;
+    let killedBySink = false;
+    let sinkDone: Promise<void> = Promise.resolve();
     child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    if (options.stdoutSink) {
+      const clean = new Promise<boolean>((resolveClean) => child.on('exit', (code) => resolveClean(code === 0 && !aborted)));
+      sinkDone = options.stdoutSink(child.stdout!, clean).catch((error: unknown) => {
+        sinkError = error ?? new Error('the stdout sink failed');
+        killedBySink = child.exitCode === null && child.signalCode === null;
+        kill();
+      });
+    } else {
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', onStdoutData);
+    }
+    function onStdoutData(chunk: string): void {
       stdout += chunk;
       if (stdout.length > stdoutLimit) {
         overflow = true;
@@ -155,7 +176,7 @@ export function runProcess(bin: string, args: readonly string[], options: RunOpt
           }
         }
       }
-    });
+    }
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
       if (stderr.length > stderrLimit * 2) stderr = stderr.slice(-stderrLimit);
@@ -169,11 +190,13 @@ export function runProcess(bin: string, args: readonly string[], options: RunOpt
       }
     });
     if (child.pid !== undefined) options.onSpawn?.(child);
-    child.on('close', (code, exitSignal) => {
+    child.on('close', (code, exitSignal) => void sinkDone.then(() => {
       signal?.removeEventListener('abort', onAbort);
       if (stderr.length > stderrLimit) stderr = stderr.slice(-stderrLimit);
       if (aborted && signal) return reject(abortError(signal));
       if (spawnError) return reject(spawnError);
+      // A sink that failed on its own is the error; one that refused a failed process's output is not.
+      if (sinkError !== undefined && (killedBySink || code === 0)) return reject(sinkError);
       const name = bin.split(/[\\/]/).pop() ?? bin;
       if (overflow) {
         return reject(new FfmpegError(`${name} wrote more than ${stdoutLimit} bytes to stdout`, command, code, exitSignal, stderr));
@@ -184,7 +207,7 @@ export function runProcess(bin: string, args: readonly string[], options: RunOpt
         return reject(new FfmpegError(`${name} ${why}${tail ? `: ${tail}` : ''}`, command, code, exitSignal, stderr));
       }
       resolvePromise({ stdout, stderr, elapsedMs: Date.now() - started });
-    });
+    }));
   });
 }
 
@@ -197,12 +220,19 @@ export interface FfmpegRunOptions extends Omit<RunOptions, 'onStdoutLine'> {
   bin?: string;
 }
 
-/** The arguments every ffmpeg run gets: quiet, no prompts, overwrite, machine-readable progress. */
-export const FFMPEG_COMMON_ARGS: readonly string[] = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'];
+/** Quiet, no prompts, overwrite. */
+const FFMPEG_QUIET_ARGS: readonly string[] = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'];
 
-/** Runs ffmpeg with FFMPEG_COMMON_ARGS in front of `args`, reporting progress. */
+/** The arguments every ffmpeg run gets: quiet, no prompts, overwrite, machine-readable progress. */
+export const FFMPEG_COMMON_ARGS: readonly string[] = [...FFMPEG_QUIET_ARGS, '-progress', 'pipe:1', '-nostats'];
+
+/**
+ * Runs ffmpeg with FFMPEG_COMMON_ARGS in front of `args`, reporting progress. With `stdoutSink`
+ * stdout carries the output (`pipe:1`), so there is no `-progress` and no onProgress.
+ */
 export function runFfmpeg(args: readonly string[], options: FfmpegRunOptions = {}): Promise<RunResult> {
   const { onProgress, durationSeconds, bin, ...rest } = options;
+  if (rest.stdoutSink) return runProcess(bin ?? ffmpegPath(), [...FFMPEG_QUIET_ARGS, '-nostats', ...args], rest);
   const parser = new ProgressParser(durationSeconds);
   return runProcess(bin ?? ffmpegPath(), [...FFMPEG_COMMON_ARGS, ...args], {
     ...rest,

@@ -15,9 +15,14 @@ export const SOURCE_URL_SECONDS = 3600;
  * it). `what` names it in that message.
  */
 export async function sourceLocation(store: BlobStore, key: string, signal?: AbortSignal, what = 'source'): Promise<string> {
+  return (await sourceObject(store, key, signal, what)).location;
+}
+
+/** sourceLocation with the object's size (the HEAD that checks it exists reads it anyway). */
+export async function sourceObject(store: BlobStore, key: string, signal?: AbortSignal, what = 'source'): Promise<{ location: string; sizeBytes: number }> {
   throwIfAborted(signal);
   const info = await store.head(key);
   if (!info) throw new InvalidInputError(`The ${what} ${JSON.stringify(key)} does not exist${what === 'source' ? ' in the upload store' : ''}`);
-  if (store instanceof LocalBlobStore) return store.pathOf(key);
-  return (await store.presignGet(key, SOURCE_URL_SECONDS)).url;
+  const location = store instanceof LocalBlobStore ? store.pathOf(key) : (await store.presignGet(key, SOURCE_URL_SECONDS)).url;
+  return { location, sizeBytes: info.sizeBytes };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, InvalidKeyError, validateKey, type BlobStore } from '../storage/blob-store';
 import type { FileInfo, Rendition } from './contracts';
@@ -57,6 +58,39 @@ export async function uploadFile(store: BlobStore, key: string, file: string, co
   throwIfAborted(signal);
   const info = await store.putFile(key, file, contentType);
   return { key, sizeBytes: info.sizeBytes, sha256 };
+}
+
+/**
+ * Uploads a stream of unknown length as it arrives (multipart on S3), hashing it on the way.
+ * `complete` decides at the stream's end whether the body is whole: false fails the body, so the
+ * store keeps nothing (a killed producer's stdout also ends normally). `onBytes` reports progress.
+ */
+export async function uploadStream(
+  store: BlobStore,
+  key: string,
+  body: Readable,
+  contentType: string,
+  opts: { complete: Promise<boolean>; onBytes?: (bytes: number) => void; signal?: AbortSignal },
+): Promise<FileInfo> {
+  throwIfAborted(opts.signal);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      opts.onBytes?.(bytes);
+      done(null, chunk);
+    },
+    flush(done) {
+      opts.complete.then(
+        (whole) => done(whole ? null : new Error(`the stream for ${key} ended before its producer finished`)),
+        (error: unknown) => done(error as Error),
+      );
+    },
+  });
+  const [, info] = await Promise.all([pipeline(body, tap), store.putStream(key, tap, contentType)]);
+  return { key, sizeBytes: info.sizeBytes, sha256: hash.digest('hex') };
 }
 
 export async function uploadBuffer(store: BlobStore, key: string, body: Buffer | string, contentType: string, signal?: AbortSignal): Promise<FileInfo> {

@@ -1,16 +1,16 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BlobStore } from '../storage/blob-store';
 import { keys, type FileInfo, type Rendition, type TranscodeInput, type TranscodeResult } from './contracts';
 import { HLS_SEGMENT_SECONDS } from './definition';
 import { conditioningFilters } from './conditioning';
 import { InvalidInputError, throwIfAborted } from './errors';
 import { runFfmpeg } from './ffmpeg';
+import { shipHls, type ShippedSegment } from './hls-ship';
+import { buildMediaPlaylist, segmentBandwidth } from './media-playlist';
 import { ffprobeFile, mainVideoStream, probeFile, type FfprobeOutput, type FfprobeStream } from './probe';
 import {
   CONTENT_TYPES,
   downloadSource,
-  mapLimit,
   requireKey,
   requireNumber,
   requireObject,
@@ -33,6 +33,8 @@ import {
 export const DEFAULT_PRESET = 'veryfast';
 export const AUDIO_SAMPLE_RATE = 48_000;
 const X264_PRESETS = new Set(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow', 'placebo']);
+
+export { buildMediaPlaylist, parseMediaPlaylist, segmentBandwidth, type MediaPlaylist } from './media-playlist';
 
 export interface EncodePlan {
   source: string;
@@ -123,91 +125,6 @@ export function encodeArgs(plan: EncodePlan): string[] {
   ];
   args.push('-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4', plan.output);
   return args;
-}
-
-/** The remux: MP4 -> HLS VOD (MPEG-TS segments), streams copied, cut at the aligned keyframes. */
-export function hlsRemuxArgs(opts: { input: string; playlist: string; segmentPattern: string; segmentSeconds: number }): string[] {
-  return [
-    '-i', opts.input,
-    '-map', '0',
-    '-c', 'copy',
-    '-f', 'hls',
-    '-hls_time', String(opts.segmentSeconds),
-    '-hls_playlist_type', 'vod',
-    '-hls_list_size', '0',
-    '-start_number', '0',
-    '-hls_segment_filename', opts.segmentPattern,
-    opts.playlist,
-  ];
-}
-
-export interface MediaPlaylist {
-  version: number;
-  targetDuration: number;
-  mediaSequence: number;
-  playlistType?: string;
-  endList: boolean;
-  segments: { durationSeconds: number; uri: string }[];
-}
-
-/** Parses an HLS media playlist (the tags ffmpeg writes). Throws on anything that is not one. */
-export function parseMediaPlaylist(text: string): MediaPlaylist {
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
-  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist: it does not start with #EXTM3U');
-  const out: MediaPlaylist = { version: 1, targetDuration: 0, mediaSequence: 0, endList: false, segments: [] };
-  let pending: number | undefined;
-  for (const line of lines.slice(1)) {
-    if (!line) continue;
-    const [tag, value = ''] = splitTag(line);
-    if (tag === '#EXT-X-VERSION') out.version = Number(value);
-    else if (tag === '#EXT-X-TARGETDURATION') out.targetDuration = Number(value);
-    else if (tag === '#EXT-X-MEDIA-SEQUENCE') out.mediaSequence = Number(value);
-    else if (tag === '#EXT-X-PLAYLIST-TYPE') out.playlistType = value;
-    else if (tag === '#EXT-X-ENDLIST') out.endList = true;
-    else if (tag === '#EXTINF') {
-      pending = Number.parseFloat(value.split(',')[0] ?? '');
-      if (!Number.isFinite(pending) || pending < 0) throw new Error(`bad #EXTINF duration: ${line}`);
-    } else if (!line.startsWith('#')) {
-      if (pending === undefined) throw new Error(`segment URI without #EXTINF: ${line}`);
-      out.segments.push({ durationSeconds: pending, uri: line });
-      pending = undefined;
-    }
-  }
-  return out;
-}
-
-function splitTag(line: string): [string, string?] {
-  const colon = line.indexOf(':');
-  return colon < 0 ? [line] : [line.slice(0, colon), line.slice(colon + 1)];
-}
-
-/**
- * Writes a VOD media playlist. TARGETDURATION is the longest segment rounded to the nearest
- * integer (RFC 8216 4.3.3.1); every segment starts with a keyframe (INDEPENDENT-SEGMENTS).
- */
-export function buildMediaPlaylist(segments: readonly { durationSeconds: number; uri: string }[]): string {
-  const target = Math.max(1, ...segments.map((s) => Math.round(s.durationSeconds)));
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const s of segments) lines.push(`#EXTINF:${s.durationSeconds.toFixed(6)},`, s.uri);
-  lines.push('#EXT-X-ENDLIST', '');
-  return lines.join('\n');
-}
-
-/**
- * HLS BANDWIDTH (the peak segment bit rate) and AVERAGE-BANDWIDTH (all bytes over the whole
- * duration), bits per second.
- */
-export function segmentBandwidth(segments: readonly { sizeBytes: number; durationSeconds: number }[]): { bandwidth: number; averageBandwidth: number } {
-  let peak = 0;
-  let bytes = 0;
-  let seconds = 0;
-  for (const s of segments) {
-    bytes += s.sizeBytes;
-    seconds += s.durationSeconds;
-    if (s.durationSeconds > 0) peak = Math.max(peak, (s.sizeBytes * 8) / s.durationSeconds);
-  }
-  const average = seconds > 0 ? (bytes * 8) / seconds : 0;
-  return { bandwidth: Math.ceil(Math.max(peak, average)), averageBandwidth: Math.ceil(average) };
 }
 
 /** ffprobe's `-show_data` hex dump (`00000000: 0164 001f ...  .d..`) -> bytes. */
@@ -331,10 +248,10 @@ export async function transcode(input: TranscodeInput, stores: { uploads: BlobSt
 }
 
 /**
- * What a rendition's finished MP4 becomes, however it was made (one encode, or chunks joined):
- * HLS by remuxing (`-c copy`), a size check, then the uploads: segments first (renamed to their
- * keys), then the playlist that names them, so a reader never sees a playlist pointing at a
- * missing segment. `onProgress` reports 0..1 of this part.
+ * What a rendition's finished MP4 becomes when it is on disk (the single encode): checked, then
+ * uploaded while HLS is cut from it (`-c copy`) and shipped segment by segment (shipHls: the HLS
+ * copy never lies on disk whole), then the playlist that names the segments, last, so a reader
+ * never sees a playlist pointing at a missing segment. `onProgress` reports 0..1 of this part.
  */
 export async function deliverRendition(
   made: { mp4: string; videoId: string; rendition: Rendition; segmentSeconds: number; started: number },
@@ -344,55 +261,94 @@ export async function deliverRendition(
   const { mp4, videoId, rendition, segmentSeconds, started } = made;
   const { signal } = ctx;
   const progress = (f: number) => ctx.onProgress?.(Math.max(0, Math.min(1, f)));
-  const hlsDir = join(ctx.workDir, 'hls');
-  await mkdir(hlsDir, { recursive: true });
-  const localPlaylist = join(hlsDir, 'index.m3u8');
-  await runFfmpeg(hlsRemuxArgs({ input: mp4, playlist: localPlaylist, segmentPattern: join(hlsDir, 'segment_%05d.ts'), segmentSeconds }), signal ? { signal } : {});
-  const parsed = parseMediaPlaylist(await readFile(localPlaylist, 'utf8'));
-  if (parsed.segments.length === 0) throw new Error(`ffmpeg wrote an HLS playlist without segments for ${rendition.name}`);
-  progress(0.2);
-
   const out = await ffprobeFile(mp4, { ...(signal ? { signal } : {}), extra: ['-show_data'] });
-  const video = mainVideoStream(out);
-  const width = video?.width ?? 0;
-  const height = video?.height ?? 0;
-  if (width !== rendition.width || height !== rendition.height) {
-    throw new Error(`the ${rendition.name} MP4 is ${width}x${height}, expected ${rendition.width}x${rendition.height}`);
-  }
-  const durationSeconds = Math.round(Number(out.format?.duration ?? 0) * 1000) / 1000;
-  const mp4Size = (await stat(mp4)).size;
-  const bitRate = Number(out.format?.bit_rate) || (durationSeconds > 0 ? Math.round((mp4Size * 8) / durationSeconds) : 0);
+  const { width, height } = checkedSize(mainVideoStream(out), rendition, 'MP4');
+  const durationSeconds = roundMs(Number(out.format?.duration ?? 0));
+  progress(0.05);
 
-  const playlistKey = keys.hlsPlaylist(videoId, rendition.name);
-  const segmentFiles = parsed.segments.map((s) => resolve(hlsDir, s.uri));
   const mp4Upload = uploadFile(media, keys.mp4(videoId, rendition.name), mp4, CONTENT_TYPES.mp4, signal);
-  let uploaded = 0;
-  const segments = await mapLimit(segmentFiles, ctx.uploadConcurrency ?? 6, async (file, n): Promise<FileInfo> => {
-    const info = await uploadFile(media, keys.hlsSegment(videoId, rendition.name, n), file, CONTENT_TYPES.ts, signal);
-    progress(0.2 + (0.75 * ++uploaded) / segmentFiles.length);
-    return info;
+  mp4Upload.catch(() => undefined);
+  const hls = await shipHls({
+    ...shipSettings(ctx, videoId, rendition, segmentSeconds),
+    inputArgs: ['-i', mp4, '-map', '0', '-c', 'copy'],
+    dir: join(ctx.workDir, 'hls'),
+    media,
+    durationSeconds,
+    onProgress: (f) => progress(0.05 + 0.9 * f),
   }).catch(async (error: unknown) => {
     await mp4Upload.catch(() => undefined);
     throw error;
   });
-  const playlistText = buildMediaPlaylist(parsed.segments.map((s, n) => ({ durationSeconds: s.durationSeconds, uri: relativeUri(playlistKey, keys.hlsSegment(videoId, rendition.name, n)) })));
-  const playlist = await uploadBuffer(media, playlistKey, playlistText, CONTENT_TYPES.m3u8, signal);
   const mp4Info = await mp4Upload;
+  const playlist = await uploadMediaPlaylist(media, videoId, rendition, hls.segments, signal);
   throwIfAborted(signal);
   progress(1);
+  const bitRate = Number(out.format?.bit_rate) || (durationSeconds > 0 ? Math.round((mp4Info.sizeBytes * 8) / durationSeconds) : 0);
+  return renditionResult({ rendition, mp4: mp4Info, width, height, durationSeconds, bitRate, segments: hls.segments, playlist, codecs: codecsString(out), started });
+}
 
-  const bw = segmentBandwidth(segments.map((s, n) => ({ sizeBytes: s.sizeBytes, durationSeconds: parsed.segments[n]!.durationSeconds })));
+/** Parallel segment uploads when the context does not say. */
+export const DEFAULT_UPLOAD_CONCURRENCY = 6;
+
+/**
+ * shipHls's settings from a step's context: segments go to the keys a rendition's HLS has always
+ * used; the disk holds the segments being uploaded, one finished and one being written.
+ */
+export function shipSettings(ctx: TranscodeContext, videoId: string, rendition: Rendition, segmentSeconds: number) {
+  const uploadConcurrency = ctx.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
   return {
-    rendition,
-    mp4: { ...mp4Info, width, height, durationSeconds, bitRate: Math.round(bitRate) },
+    segmentSeconds,
+    keyOf: (n: number) => keys.hlsSegment(videoId, rendition.name, n),
+    uploadConcurrency,
+    maxSegmentsOnDisk: uploadConcurrency + 2,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
+/** The output's displayed size, which must be the rendition's. */
+export function checkedSize(video: FfprobeStream | undefined, rendition: Rendition, what: string): { width: number; height: number } {
+  const width = video?.width ?? 0;
+  const height = video?.height ?? 0;
+  if (width !== rendition.width || height !== rendition.height) {
+    throw new Error(`the ${rendition.name} ${what} is ${width}x${height}, expected ${rendition.width}x${rendition.height}`);
+  }
+  return { width, height };
+}
+
+export const roundMs = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+/** The rendition's VOD media playlist, naming the uploaded segments by their keys. Upload it last. */
+export async function uploadMediaPlaylist(media: BlobStore, videoId: string, rendition: Rendition, segments: readonly ShippedSegment[], signal?: AbortSignal): Promise<FileInfo> {
+  const playlistKey = keys.hlsPlaylist(videoId, rendition.name);
+  const text = buildMediaPlaylist(segments.map((s) => ({ durationSeconds: s.durationSeconds, uri: relativeUri(playlistKey, s.info.key) })));
+  return uploadBuffer(media, playlistKey, text, CONTENT_TYPES.m3u8, signal);
+}
+
+/** A TranscodeResult from what was uploaded. */
+export function renditionResult(r: {
+  rendition: Rendition;
+  mp4: FileInfo;
+  width: number;
+  height: number;
+  durationSeconds: number;
+  bitRate: number;
+  segments: readonly ShippedSegment[];
+  playlist: FileInfo;
+  codecs: string;
+  started: number;
+}): TranscodeResult {
+  const bw = segmentBandwidth(r.segments.map((s) => ({ sizeBytes: s.info.sizeBytes, durationSeconds: s.durationSeconds })));
+  return {
+    rendition: r.rendition,
+    mp4: { ...r.mp4, width: r.width, height: r.height, durationSeconds: r.durationSeconds, bitRate: Math.round(r.bitRate) },
     hls: {
-      playlist,
-      segmentCount: segments.length,
-      segmentBytes: segments.reduce((n, s) => n + s.sizeBytes, 0),
+      playlist: r.playlist,
+      segmentCount: r.segments.length,
+      segmentBytes: r.segments.reduce((n, s) => n + s.info.sizeBytes, 0),
       bandwidth: bw.bandwidth,
       averageBandwidth: bw.averageBandwidth,
-      codecs: codecsString(out),
+      codecs: r.codecs,
     },
-    elapsedMs: Date.now() - started,
+    elapsedMs: Date.now() - r.started,
   };
 }

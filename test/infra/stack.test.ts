@@ -8,6 +8,7 @@ import { registrationSpec } from '../../lib/registration/spec';
 import { swfDomainArn } from '../../lib/infra/swf';
 import { DECIDER_DECISIONS } from '../../lib/infra/decider';
 import { DOMAIN, RENDITION_WORKFLOW_TYPE, RETENTION_DAYS, STEPS, TASK_LISTS, WORKFLOW_TYPE } from '../../lib/video/definition';
+import { DISK_MARGIN_MB, packageDiskBudgetBytes } from '../../lib/video/package';
 import { resourcesOf, synthPipeline, type Synthesized } from './synth';
 
 let s: Synthesized;
@@ -80,6 +81,13 @@ describe('storage', () => {
 });
 
 describe('step functions', () => {
+  test('the package function has the disk its step budgets for: the MP4 plus the margin', () => {
+    const fns = s.template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: STEPS.packageRendition.functionName } });
+    const sizes = Object.values(fns).map((r) => (r as { Properties: { EphemeralStorage: { Size: number } } }).Properties.EphemeralStorage.Size);
+    expect(sizes).toHaveLength(1);
+    expect(packageDiskBudgetBytes({})).toBe((sizes[0]! - DISK_MARGIN_MB) * 1024 * 1024);
+  });
+
   test.each(Object.entries(STEPS))('%s: name, memory, timeout, storage, runtime, architecture, layer, env from the definition', (_step, def) => {
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: def.functionName,

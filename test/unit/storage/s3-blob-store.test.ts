@@ -85,6 +85,22 @@ describe('S3BlobStore', () => {
     });
   });
 
+  it('putFile: a file past the multipart threshold is a multipart upload (one PutObject stops at 5 GB)', async () => {
+    const { client, sent } = fakeClient((command, input) =>
+      command === 'CreateMultipartUploadCommand' ? { UploadId: 'up-3' } : command === 'UploadPartCommand' ? { ETag: `"etag-${String(input.PartNumber)}"` } : {},
+    );
+    const part = 5 * 1024 * 1024;
+    const store = new S3BlobStore({ bucket: 'b', client, partBytes: part, multipartFileBytes: part });
+    const file = join(dir, 'big.mp4');
+    await writeFile(file, Buffer.alloc(part + 10));
+    expect(await store.putFile('v1/renditions/1080p.mp4', file, 'video/mp4')).toEqual({ key: 'v1/renditions/1080p.mp4', sizeBytes: part + 10, contentType: 'video/mp4' });
+    expect(sent.map((s) => s.command)).toEqual(['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
+    expect(sent[0]!.input).toMatchObject({ Key: 'v1/renditions/1080p.mp4', ContentType: 'video/mp4' });
+    await writeFile(file, Buffer.alloc(part));
+    await store.putFile('v1/renditions/720p.mp4', file, 'video/mp4');
+    expect(sent.at(-1)).toMatchObject({ command: 'PutObjectCommand', input: { ContentLength: part } });
+  });
+
   it('putStream past maxBytes aborts the multipart upload and stores nothing', async () => {
     const { client, sent } = fakeClient((command) => (command === 'CreateMultipartUploadCommand' ? { UploadId: 'up-2' } : { ETag: '"e"' }));
     const part = 5 * 1024 * 1024;

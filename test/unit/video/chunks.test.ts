@@ -2,7 +2,8 @@ import { InvalidChunkSecondsError, chunkCountFor, chunkCut, chunkRange, chunkRan
 import { chunkEncodeArgs } from '../../../lib/video/chunk-encode';
 import { DEINTERLACE, TONEMAP_TO_SDR } from '../../../lib/video/conditioning';
 import { CHUNKING } from '../../../lib/video/definition';
-import { concatList, joinArgs } from '../../../lib/video/package';
+import { chooseMp4Delivery, concatList, DISK_MARGIN_MB, fragmentedJoinArgs, joinArgs, joinedSizeEstimate, packageDiskBudgetBytes } from '../../../lib/video/package';
+import { STEPS } from '../../../lib/video/definition';
 import { planSprite, tilesInRange } from '../../../lib/video/sprite';
 import { forceKeyFramesExpr } from '../../../lib/video/transcode';
 
@@ -92,6 +93,19 @@ describe('packaging and tiles', () => {
     const args = joinArgs({ list: 'l.txt', audio: 'a.m4a', output: 'o.mp4' });
     expect(args.join(' ')).toBe('-protocol_whitelist file,http,https,tcp,tls,crypto -f concat -safe 0 -i l.txt -i a.m4a -map 0:v:0 -map 1:a:0 -c copy -map_metadata -1 -movflags +faststart -f mp4 o.mp4');
     expect(joinArgs({ list: 'l.txt', output: 'o.mp4' })).not.toContain('1:a:0');
+  });
+
+  it('streams a fragmented MP4 to stdout when the MP4 does not fit the disk', () => {
+    expect(fragmentedJoinArgs({ list: 'l.txt', audio: 'a.m4a' }).slice(-5).join(' ')).toBe('-movflags frag_keyframe+empty_moov+default_base_moof -f mp4 pipe:1');
+    expect(joinedSizeEstimate([100 * 1024 * 1024, 20 * 1024 * 1024])).toBe(Math.ceil(120 * 1024 * 1024 * 1.02) + 1024 * 1024);
+    expect(chooseMp4Delivery(1000, 1000)).toBe('file');
+    expect(chooseMp4Delivery(1001, 1000)).toBe('fragmented');
+  });
+
+  it('takes its disk budget from the package function\'s ephemeral storage, or PACKAGE_DISK_BUDGET_MB', () => {
+    expect(packageDiskBudgetBytes({})).toBe((STEPS.packageRendition.ephemeralStorageMb - DISK_MARGIN_MB) * 1024 * 1024);
+    expect(packageDiskBudgetBytes({ PACKAGE_DISK_BUDGET_MB: '2' })).toBe(2 * 1024 * 1024);
+    expect(() => packageDiskBudgetBytes({ PACKAGE_DISK_BUDGET_MB: 'lots' })).toThrow('PACKAGE_DISK_BUDGET_MB must be a number of MB');
   });
 
   it('gives each chunk the tiles whose times fall in it', () => {

@@ -88,6 +88,40 @@ describe('progress parsing', () => {
   });
 });
 
+describe('runProcess with a stdout sink', () => {
+  const drain = async (stdout: NodeJS.ReadableStream) => {
+    const chunks: Buffer[] = [];
+    for await (const c of stdout) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString();
+  };
+
+  it('hands stdout over as bytes and tells the sink the process exited cleanly', async () => {
+    let seen: [string, boolean] | undefined;
+    const r = await runProcess(node, ['-e', 'process.stdout.write("mp4 bytes")'], { stdoutSink: async (stdout, clean) => void (seen = [await drain(stdout), await clean]) });
+    expect(seen).toEqual(['mp4 bytes', true]);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a process that fails: the sink is told, and the run fails with the process error, not the sink refusal', async () => {
+    let clean: boolean | undefined;
+    const err = await runProcess(node, ['-e', 'process.stdout.write("partial"); console.error("broken input"); process.exitCode = 2'], {
+      stdoutSink: async (stdout, exit) => {
+        await drain(stdout);
+        clean = await exit;
+        if (!clean) throw new Error('refused');
+      },
+    }).catch((e: unknown) => e);
+    expect(clean).toBe(false);
+    expect(err).toBeInstanceOf(FfmpegError);
+    expect((err as Error).message).toContain('broken input');
+  });
+
+  it('a sink that fails kills the process and is the run error', async () => {
+    const err = await runProcess(node, ['-e', 'setInterval(() => process.stdout.write("x"), 10)'], { stdoutSink: async () => Promise.reject(new Error('store unreachable')) }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('store unreachable');
+  });
+});
+
 describe('runProcess', () => {
   it('captures stdout and stderr', async () => {
     const r = await runProcess(node, ['-e', 'process.stdout.write("out"); process.stderr.write("err")']);

@@ -1,4 +1,5 @@
 import type { Rendition, TranscodeInput } from '../../../lib/video/contracts';
+import { hlsMuxArgs } from '../../../lib/video/hls-ship';
 import { HLS_SEGMENT_SECONDS } from '../../../lib/video/definition';
 import { InvalidInputError } from '../../../lib/video/errors';
 import {
@@ -9,7 +10,6 @@ import {
   encodeArgs,
   forceKeyFramesExpr,
   gopFrames,
-  hlsRemuxArgs,
   parseHexDump,
   parseMediaPlaylist,
   segmentBandwidth,
@@ -100,16 +100,13 @@ describe('encodeArgs', () => {
   });
 });
 
-describe('hlsRemuxArgs', () => {
-  it('copies the MP4 into a VOD playlist of numbered segments', () => {
-    const args = hlsRemuxArgs({ input: '/w/720p.mp4', playlist: '/w/hls/index.m3u8', segmentPattern: '/w/hls/segment_%05d.ts', segmentSeconds: 4 });
+describe('hlsMuxArgs', () => {
+  it('cuts numbered segments and rewrites an EVENT playlist after each one, so finished segments can ship at once', () => {
+    const args = hlsMuxArgs({ playlist: '/w/hls/index.m3u8', segmentPattern: '/w/hls/segment_%05d.ts', segmentSeconds: 4 });
     expect(args).toEqual([
-      '-i', '/w/720p.mp4',
-      '-map', '0',
-      '-c', 'copy',
       '-f', 'hls',
       '-hls_time', '4',
-      '-hls_playlist_type', 'vod',
+      '-hls_playlist_type', 'event',
       '-hls_list_size', '0',
       '-start_number', '0',
       '-hls_segment_filename', '/w/hls/segment_%05d.ts',
