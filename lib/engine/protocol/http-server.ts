@@ -40,20 +40,10 @@ export function createSwfServer(core: EngineCore, handlers: OperationTable, cons
 function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage, res: ServerResponse, consoleHandler?: ConsoleHandler): void {
   if (req.method !== 'POST' && consoleHandler?.(req, res)) return;
   const requestId = randomUUID();
-  let abort: AbortController | undefined;
-  // The client's disconnect, as a signal made only when asked for: a poll about to wait asks, the
-  // other calls answer at once and never need one (a controller and two listeners per request).
-  const disconnected = (): AbortSignal => {
-    if (abort) return abort.signal;
-    abort = new AbortController();
-    const onGone = () => abort!.abort();
-    if (req.socket.destroyed || req.errored) onGone();
-    res.once('close', () => {
-      if (!res.writableFinished) onGone();
-    });
-    req.once('error', onGone);
-    return abort.signal;
-  };
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
   const contentType = req.headers['content-type']?.startsWith(PLAIN_JSON) ? PLAIN_JSON : CONTENT_TYPE;
   const fail = (fault: Fault) => send(res, requestId, contentType, fault.httpStatus, { __type: fault.wireType, message: fault.message });
 
@@ -76,12 +66,13 @@ function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage
     if (size > MAX_BODY_BYTES) tooLarge = true;
     else chunks.push(chunk);
   });
+  req.on('error', () => abort.abort());
   req.on('end', () => {
     if (tooLarge) {
       fail(new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
       return;
     }
-    dispatch(core, handlers, req, Buffer.concat(chunks), requestId, disconnected).then(
+    dispatch(core, handlers, req, Buffer.concat(chunks), requestId, abort.signal).then(
       (result) => {
         if (result instanceof RawJson) sendText(res, requestId, contentType, 200, result.text);
         else send(res, requestId, contentType, 200, result ?? {});
@@ -103,7 +94,7 @@ async function dispatch(
   req: IncomingMessage,
   body: Buffer,
   requestId: string,
-  disconnected: () => AbortSignal,
+  signal: AbortSignal,
 ): Promise<OperationResult> {
   // Like AWS, authenticate before looking at what is asked.
   const credentials = core.config.credentials;
@@ -122,7 +113,7 @@ async function dispatch(
   }
   const input = validateInput(operation, parsed);
   core.settleDueDeadlines();
-  return handler(core, { region, requestId, get signal() { return disconnected(); } }, input);
+  return handler(core, { region, requestId, signal }, input);
 }
 
 function operationOf(target: string): string {
