@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { summarizeCpuProfile } from './cpuprofile-summary';
 import { engineSettingsFromEnv, startEngineProcess, stopEngineProcess } from './engine-process';
-import { cpuMs, threadCpuMs } from './proc-stats';
+import { cpuSplitMs, threadCpuMs } from './proc-stats';
 
 const ROOT = resolve(__dirname, '..');
 const env = process.env;
@@ -97,14 +97,14 @@ async function main(): Promise<void> {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((res) => driver.once('exit', (code) => res(code)));
-    let cpuAtStart = 0;
+    let cpuAtStart = { user: 0, system: 0 };
     let threadsAtStart = new Map<string, number>();
     let strace: ReturnType<typeof attachStrace> | undefined;
     const figures = await new Promise<DriverFigures>((res, rej) => {
       createInterface({ input: driver.stdout! }).on('line', (line) => {
         if (line === 'warm') {
           if (CALLGRIND) execFileSync('callgrind_control', ['-i', 'on', String(engine.pid)], { stdio: 'ignore' });
-          cpuAtStart = cpuMs(engine.pid);
+          cpuAtStart = cpuSplitMs(engine.pid);
           threadsAtStart = threadCpuMs(engine.pid);
           if (STRACE) strace = attachStrace(engine.pid, join(dir, 'strace.txt'));
           // strace needs a moment to attach to every thread before the measured calls start.
@@ -117,7 +117,10 @@ async function main(): Promise<void> {
     });
     if (CALLGRIND) execFileSync('callgrind_control', ['-i', 'off', String(engine.pid)], { stdio: 'ignore' });
     const syscalls = await strace?.stop();
-    const engineCpu = cpuMs(engine.pid) - cpuAtStart;
+    const cpuAtEnd = cpuSplitMs(engine.pid);
+    const userCpu = cpuAtEnd.user - cpuAtStart.user;
+    const systemCpu = cpuAtEnd.system - cpuAtStart.system;
+    const engineCpu = userCpu + systemCpu;
     const threads = [...threadCpuMs(engine.pid)].map(([name, ms]) => [name, ms - (threadsAtStart.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
     await exited;
     const perCall = engineCpu / figures.calls;
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
     console.log(`| metric | value |`);
     console.log(`|---|---|`);
     console.log(`| engine CPU per call | ${perCall.toFixed(3)} ms (target <= 0.2 ms) |`);
+    console.log(`| of which user space / kernel | ${(userCpu / figures.calls).toFixed(3)} / ${(systemCpu / figures.calls).toFixed(3)} ms |`);
     console.log(`| calls/s (one thread) | ${(figures.calls / figures.wallSeconds).toFixed(0)} |`);
     console.log(`| call latency seen by boto3 | p50 ${figures.callP50Ms.toFixed(2)} ms, p99 ${figures.callP99Ms.toFixed(2)} ms |`);
     console.log(`| driver CPU per call (boto3) | ${((figures.driverCpuSeconds * 1000) / figures.calls).toFixed(3)} ms |`);
