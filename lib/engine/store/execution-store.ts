@@ -45,9 +45,6 @@ export interface ExecutionSummary {
   parent?: WorkflowExecutionRef;
 }
 
-/** Open runs whose last saved record stays parsed in memory: a few MB at most. */
-const SAVED_RUNS_KEPT = 1024;
-
 const SUMMARY_COLUMNS =
   'id, workflow_id, run_id, type_name, type_version, status, close_status, started_at, closed_at, tags, cancel_requested, parent';
 
@@ -84,13 +81,6 @@ export class ExecutionStore {
    * scanned at start-up, and there may be many).
    */
   readonly deadlines = new DeadlineIndex(this.journal);
-  /**
-   * Open runs exactly as their last save wrote them (most recently saved last, at most
-   * SAVED_RUNS_KEPT): `load` hands one out instead of reading and parsing its row again. A
-   * record leaves this map when it is loaded, so whatever the caller then does to it (and it
-   * mutates it in place) reaches the map again only through `save`; a rolled-back save evicts it.
-   */
-  private readonly saved = new Map<number, ExecutionRecord>();
 
   constructor(readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
@@ -159,11 +149,6 @@ export class ExecutionStore {
   }
 
   load(id: number): ExecutionRecord | undefined {
-    const saved = this.saved.get(id);
-    if (saved) {
-      this.saved.delete(id);
-      return saved;
-    }
     const row = this.q.byId!.get(id) as ExecutionRow | undefined;
     return row && toRecord(row);
   }
@@ -222,22 +207,11 @@ export class ExecutionStore {
     } else {
       this.q.updateState!.run(r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
     }
-    this.keepSaved(r);
-  }
-
-  private keepSaved(r: ExecutionRecord): void {
-    const id = r.id;
-    this.saved.delete(id);
-    if (r.status !== 'OPEN') return;
-    this.saved.set(id, r);
-    this.journal.record(() => this.saved.delete(id));
-    if (this.saved.size > SAVED_RUNS_KEPT) this.saved.delete(this.saved.keys().next().value!);
   }
 
   /** Forgets a closed run whose retention period has passed: visibility and history alike. */
   purge(executionId: number): void {
     this.q.purgeHistory!.run(executionId);
-    this.saved.delete(executionId);
     this.ready.removeRun(executionId);
     this.deadlines.clearRun(executionId);
     this.q.retentionClear!.run(executionId);
