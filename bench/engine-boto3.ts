@@ -15,15 +15,17 @@
  *   BENCH_CALLGRIND=1         run the engine under valgrind's callgrind (use with BENCH_ENGINE=bundle and
  *                             BENCH_PROBE=0) and report instructions per call over the measured workflows:
  *                             a count that, unlike CPU time, does not move with the load of a shared machine
+ *   BENCH_STRACE=1            attach `strace -c -f` to the engine for the measured workflows and report system
+ *                             calls per call (all threads), another count that does not move with the load
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { summarizeCpuProfile } from './cpuprofile-summary';
 import { engineSettingsFromEnv, startEngineProcess, stopEngineProcess } from './engine-process';
-import { cpuMs, threadCpuMs } from './proc-stats';
+import { cpuSplitMs, threadCpuMs } from './proc-stats';
 
 const ROOT = resolve(__dirname, '..');
 const env = process.env;
@@ -31,6 +33,26 @@ const WORKFLOWS = Number(env.BENCH_BOTO3_WORKFLOWS ?? 2000);
 const WARMUP = Number(env.BENCH_BOTO3_WARMUP ?? 300);
 const CPU_PROF = env.BENCH_CPU_PROF === '1';
 const CALLGRIND = env.BENCH_CALLGRIND === '1';
+const STRACE = env.BENCH_STRACE === '1';
+
+/** `strace -c` attached to a running process; `stop` ends it and returns its summary table's rows. */
+function attachStrace(pid: number, out: string): { stop: () => Promise<{ calls: number; name: string }[]> } {
+  const tracer: ChildProcess = spawn('strace', ['-c', '-f', '-o', out, '-p', String(pid)], { stdio: 'ignore' });
+  return {
+    stop: async () => {
+      const exited = new Promise<void>((res) => tracer.once('exit', () => res()));
+      tracer.kill('SIGINT');
+      await exited;
+      const rows: { calls: number; name: string }[] = [];
+      // Rows: % time, seconds, usecs/call, calls, [errors], syscall.
+      for (const line of readFileSync(out, 'utf8').split('\n')) {
+        const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?([a-z_0-9]+)\s*$/.exec(line);
+        if (m && m[2] !== 'total') rows.push({ calls: Number(m[1]), name: m[2]! });
+      }
+      return rows.sort((a, b) => b.calls - a.calls);
+    },
+  };
+}
 
 /**
  * Instructions executed while instrumentation was on (callgrind_annotate's program totals), per
@@ -75,15 +97,18 @@ async function main(): Promise<void> {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((res) => driver.once('exit', (code) => res(code)));
-    let cpuAtStart = 0;
+    let cpuAtStart = { user: 0, system: 0 };
     let threadsAtStart = new Map<string, number>();
+    let strace: ReturnType<typeof attachStrace> | undefined;
     const figures = await new Promise<DriverFigures>((res, rej) => {
       createInterface({ input: driver.stdout! }).on('line', (line) => {
         if (line === 'warm') {
           if (CALLGRIND) execFileSync('callgrind_control', ['-i', 'on', String(engine.pid)], { stdio: 'ignore' });
-          cpuAtStart = cpuMs(engine.pid);
+          cpuAtStart = cpuSplitMs(engine.pid);
           threadsAtStart = threadCpuMs(engine.pid);
-          driver.stdin!.write('go\n');
+          if (STRACE) strace = attachStrace(engine.pid, join(dir, 'strace.txt'));
+          // strace needs a moment to attach to every thread before the measured calls start.
+          setTimeout(() => driver.stdin!.write('go\n'), STRACE ? 1000 : 0);
         } else if (line.startsWith('{')) {
           res(JSON.parse(line) as DriverFigures);
         }
@@ -91,7 +116,11 @@ async function main(): Promise<void> {
       void exited.then((code) => rej(new Error(`boto3 driver exited with code ${code} before reporting`)));
     });
     if (CALLGRIND) execFileSync('callgrind_control', ['-i', 'off', String(engine.pid)], { stdio: 'ignore' });
-    const engineCpu = cpuMs(engine.pid) - cpuAtStart;
+    const syscalls = await strace?.stop();
+    const cpuAtEnd = cpuSplitMs(engine.pid);
+    const userCpu = cpuAtEnd.user - cpuAtStart.user;
+    const systemCpu = cpuAtEnd.system - cpuAtStart.system;
+    const engineCpu = userCpu + systemCpu;
     const threads = [...threadCpuMs(engine.pid)].map(([name, ms]) => [name, ms - (threadsAtStart.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
     await exited;
     const perCall = engineCpu / figures.calls;
@@ -99,10 +128,16 @@ async function main(): Promise<void> {
     console.log(`| metric | value |`);
     console.log(`|---|---|`);
     console.log(`| engine CPU per call | ${perCall.toFixed(3)} ms (target <= 0.2 ms) |`);
+    console.log(`| of which user space / kernel | ${(userCpu / figures.calls).toFixed(3)} / ${(systemCpu / figures.calls).toFixed(3)} ms |`);
     console.log(`| calls/s (one thread) | ${(figures.calls / figures.wallSeconds).toFixed(0)} |`);
     console.log(`| call latency seen by boto3 | p50 ${figures.callP50Ms.toFixed(2)} ms, p99 ${figures.callP99Ms.toFixed(2)} ms |`);
     console.log(`| driver CPU per call (boto3) | ${((figures.driverCpuSeconds * 1000) / figures.calls).toFixed(3)} ms |`);
     for (const [name, ms] of threads.sort((a, b) => b[1] - a[1])) console.log(`| engine thread ${name}: CPU per call | ${(ms / figures.calls).toFixed(3)} ms |`);
+    if (syscalls) {
+      const per = (n: number) => (n / figures.calls).toFixed(2);
+      const total = syscalls.reduce((a, r) => a + r.calls, 0);
+      console.log(`| engine system calls per call (strace -c -f, all threads) | ${per(total)}: ${syscalls.slice(0, 10).map((r) => `${r.name} ${per(r.calls)}`).join(', ')} |`);
+    }
   } finally {
     await stopEngineProcess(engine, (line) => console.log(line));
     if (CALLGRIND) {

@@ -68,9 +68,15 @@ export function threadCpuMs(pid: number): Map<string, number> {
 
 /** CPU time (user + system, all threads) the process has used so far, in milliseconds. */
 export function cpuMs(pid: number): number {
+  const { user, system } = cpuSplitMs(pid);
+  return user + system;
+}
+
+/** CPU time of a process (all threads) in user space and in the kernel on its behalf. */
+export function cpuSplitMs(pid: number): { user: number; system: number } {
   const s = readStat(pid);
   if (!s) throw new Error(`process ${pid} is gone`);
-  return ((s.utime + s.stime) * 1000) / clockTicks();
+  return { user: (s.utime * 1000) / clockTicks(), system: (s.stime * 1000) / clockTicks() };
 }
 
 export interface MemoryKb {

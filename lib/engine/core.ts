@@ -163,19 +163,20 @@ export class EngineCore {
 
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new CoreTx(this, this.clock.now());
-    const ready = this.executions.ready;
+    const journal = this.executions.journal;
     let result: T;
-    ready.begin();
+    journal.begin();
     try {
       result = this.transaction(tx, fn) as T;
     } catch (error) {
-      // Rows read inside the rolled-back transaction may have been cached; the queue follows SQLite.
-      ready.rollback();
+      // Rows read inside the rolled-back transaction may have been cached; the ready queue and
+      // the deadline index follow SQLite.
+      journal.rollback();
       this.registry.invalidateCache();
       tx.putBackReserved();
       throw error;
     }
-    ready.commit();
+    journal.commit();
     this.scheduler.armAt(tx.earliestDeadline);
     // A deadline this change made due at once (a "0" timeout) fires before a waiting poll can be
     // handed the task. Only at the top level, so hand-offs and deadline passes never nest.
@@ -231,22 +232,26 @@ export class EngineCore {
     if (this.scheduler.isDue(this.clock.now())) this.scheduler.run();
   }
 
-  /** Fires every due deadline, one transaction each; returns the next deadline. */
+  /** Fires every due deadline, one transaction each, earliest first; returns the next deadline. */
   private fireDueDeadlines(now: number): number | undefined {
+    const index = this.executions.deadlines;
+    // A deadline fired here may arm another that is already due (a "0" timeout): it comes next.
+    for (let d = index.first(); d !== undefined && d.due <= now; d = index.first()) {
+      const { executionId, kind, ref, due } = d;
+      this.run((tx) => {
+        const record = this.executions.load(executionId);
+        if (record?.status !== 'OPEN') return index.clear(executionId, kind, ref);
+        const exec = tx.open(record);
+        exec.deadlineFired(kind, ref);
+        exec.fireDeadline(kind, ref, due);
+        tx.save(exec);
+      });
+    }
+    // Closed runs' retention clocks, which the runs above may have just started.
     for (;;) {
-      const due = this.executions.dueDeadlines(now, 256);
+      const due = this.executions.dueRetentions(now, 256);
       if (due.length === 0) break;
-      for (const d of due) {
-        this.run((tx) => {
-          this.executions.clearDeadline(d);
-          if (d.kind === 'RETENTION') return this.executions.purge(d.execution_id);
-          const record = this.executions.load(d.execution_id);
-          if (!record) return;
-          const exec = tx.open(record);
-          exec.fireDeadline(d.kind, d.ref, d.due);
-          tx.save(exec);
-        });
-      }
+      for (const d of due) this.run(() => this.executions.purge(d.execution_id));
     }
     return this.executions.nextDeadline();
   }
@@ -265,11 +270,11 @@ export class EngineCore {
   private resumeLambdas(): void {
     if (!this.lambdaInvoker) return;
     const now = this.clock.now();
-    for (const d of this.executions.deadlinesOfKind('LAMBDA_START_TO_CLOSE')) {
+    for (const d of this.executions.deadlines.ofKind('LAMBDA_START_TO_CLOSE')) {
       if (d.due <= now) continue; // fires as a timeout
-      const l = this.executions.load(d.execution_id)?.state.lambdas[d.ref];
+      const l = this.executions.load(d.executionId)?.state.lambdas[d.ref];
       if (!l) continue;
-      this.invokeLambda(d.execution_id, { scheduledEventId: l.scheduledEventId, startedEventId: l.startedEventId, name: l.name, ...(l.input !== undefined ? { input: l.input } : {}), timeoutMs: d.due - now });
+      this.invokeLambda(d.executionId, { scheduledEventId: l.scheduledEventId, startedEventId: l.startedEventId, name: l.name, ...(l.input !== undefined ? { input: l.input } : {}), timeoutMs: d.due - now });
     }
   }
 

@@ -65,10 +65,13 @@ export function readDatabase(file: string): DatabaseFacts {
       .prepare('SELECT id, workflow_id, run_id, type_name, status, close_status, started_at, closed_at FROM executions WHERE domain_id = ? ORDER BY id')
       .all(domain.id) as RunRow[];
     // A run waits on a task list when its state document has a SCHEDULED decision or activity
-    // (the engine keeps that queue in memory and rebuilds it from the same documents), or on a deadline.
-    const next = db.prepare(`SELECT execution_id AS id FROM deadlines WHERE kind NOT IN ('EXECUTION', 'RETENTION')`).all() as { id: number }[];
+    // (the engine keeps that queue in memory and rebuilds it from the same documents), or when it
+    // lists an armed deadline other than the run's own timeout (the deadlines live there too).
+    const next: { id: number }[] = [];
     for (const row of db.prepare(`SELECT id, state FROM executions WHERE domain_id = ? AND status = 'OPEN'`).iterate(domain.id) as Iterable<{ id: number; state: string }>) {
-      if (queuedTasksOf(JSON.parse(row.state) as ExecutionState).length > 0) next.push({ id: row.id });
+      const state = JSON.parse(row.state) as ExecutionState;
+      const onDeadline = Object.keys(state.deadlines ?? {}).some((key) => !key.startsWith('EXECUTION '));
+      if (onDeadline || queuedTasksOf(state).length > 0) next.push({ id: row.id });
     }
     // A parent waiting on an open child moves on when the child closes (the child is checked itself).
     const parents = db.prepare(`SELECT parent FROM executions WHERE domain_id = ? AND status = 'OPEN' AND parent IS NOT NULL`).all(domain.id) as { parent: string }[];

@@ -89,6 +89,11 @@ export class Execution {
     this.effects.deadlineClear.push({ kind, ref });
   }
 
+  /** The deadline `kind`/`ref` came due and is being fired: it is no longer armed. */
+  deadlineFired(kind: DeadlineKind, ref: number): void {
+    this.disarm(kind, ref);
+  }
+
   /** A runId for the run that continues this one. */
   newRunId(): string {
     return this.ids.runId();

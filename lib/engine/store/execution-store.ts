@@ -1,8 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 import type { Execution } from '../execution/execution';
-import type { DeadlineKind, ExecutionRecord, ExecutionState, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
+import type { ExecutionRecord, ExecutionState, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
 import { ReadyQueue, type ReadyTask } from './ready-queue';
+import { UndoJournal } from './undo-journal';
+import { DeadlineIndex, deadlineKey } from '../timers/deadline-index';
 
 interface ExecutionRow {
   id: number;
@@ -28,13 +30,6 @@ export interface HistoryRow {
   attributes: string;
 }
 
-export interface DueDeadline {
-  execution_id: number;
-  kind: DeadlineKind;
-  ref: number;
-  due: number;
-}
-
 /** Visibility columns of a run, without its state document. */
 export interface ExecutionSummary {
   id: number;
@@ -54,11 +49,6 @@ const SUMMARY_COLUMNS =
   'id, workflow_id, run_id, type_name, type_version, status, close_status, started_at, closed_at, tags, cancel_requested, parent';
 
 /**
- * Runs, their history, the task queue and the deadlines. All writes for one run go through
- * `save`, which applies the events and effects an `Execution` collected, so a transaction either
- * records all of a change or none of it.
- */
-/**
  * The tasks of a run that wait on a task list: its SCHEDULED decision and activities. The ready
  * queue lives in memory and is rebuilt from this at start-up; tools reading a database (the chaos
  * suite's invariants) use it to see what a run waits for.
@@ -74,10 +64,23 @@ export function queuedTasksOf(s: ExecutionState): { kind: 'decision' | 'activity
   return tasks;
 }
 
+/**
+ * Runs, their history, the task queue and the deadlines. All writes for one run go through
+ * `save`, which applies the events and effects an `Execution` collected, so a transaction either
+ * records all of a change or none of it.
+ */
 export class ExecutionStore {
   private readonly q: Record<string, Statement>;
+  /** Undo steps of the in-memory parts below: `begin`/`commit`/`rollback` with each SQLite transaction. */
+  readonly journal = new UndoJournal();
   /** Tasks waiting for a poller: in memory, rebuilt from the open runs' state at start-up. */
-  readonly ready = new ReadyQueue();
+  readonly ready = new ReadyQueue(this.journal);
+  /**
+   * Open runs' deadlines: in memory, rebuilt from the open runs' state at start-up. Only the
+   * retention clocks of closed runs are rows in the deadlines table (closed runs are never
+   * scanned at start-up, and there may be many).
+   */
+  readonly deadlines = new DeadlineIndex(this.journal);
 
   constructor(readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
@@ -103,28 +106,31 @@ export class ExecutionStore {
         'SELECT event_id, event_type, event_timestamp, attributes FROM history WHERE execution_id = ? AND event_id BETWEEN ? AND ? ORDER BY event_id DESC',
       ),
       openStates: p(`SELECT id, domain_id, state FROM executions WHERE status = 'OPEN'`),
-      deadlineSet: p('INSERT OR REPLACE INTO deadlines (execution_id, kind, ref, due) VALUES (?, ?, ?, ?)'),
-      deadlineClear: p('DELETE FROM deadlines WHERE execution_id = ? AND kind = ? AND ref = ?'),
-      deadlineClearRun: p('DELETE FROM deadlines WHERE execution_id = ?'),
-      deadlinesDue: p(
-        `SELECT execution_id, kind, ref, due FROM deadlines WHERE due <= ?
-         ORDER BY due, CASE kind WHEN 'ACTIVITY_SCHEDULE_TO_CLOSE' THEN 0 ELSE 1 END LIMIT ?`,
-      ),
-      deadlineNext: p('SELECT min(due) AS due FROM deadlines'),
-      deadlinesOfKind: p('SELECT execution_id, kind, ref, due FROM deadlines WHERE kind = ? ORDER BY due'),
+      retentionSet: p(`INSERT OR REPLACE INTO deadlines (execution_id, kind, ref, due) VALUES (?, 'RETENTION', 0, ?)`),
+      retentionClear: p(`DELETE FROM deadlines WHERE execution_id = ?`),
+      retentionDue: p(`SELECT execution_id, due FROM deadlines WHERE due <= ? ORDER BY due LIMIT ?`),
+      retentionNext: p('SELECT min(due) AS due FROM deadlines'),
       purgeHistory: p('DELETE FROM history WHERE execution_id = ?'),
       purgeRun: p(`DELETE FROM executions WHERE id = ? AND status = 'CLOSED'`),
     };
-    this.rebuildReadyQueue();
+    this.rebuildFromOpenRuns();
   }
 
-  /** Every SCHEDULED decision and activity of an open run is a task waiting on its list. */
-  private rebuildReadyQueue(): void {
+  /**
+   * Every SCHEDULED decision and activity of an open run is a task waiting on its list, and every
+   * deadline its state lists is armed.
+   */
+  private rebuildFromOpenRuns(): void {
     const tasks: Parameters<ReadyQueue['rebuild']>[0] = [];
+    const deadlines: { executionId: number; deadlines: Record<string, number> | undefined }[] = [];
     for (const row of this.q.openStates!.iterate() as Iterable<{ id: number; domain_id: number; state: string }>) {
-      for (const t of queuedTasksOf(JSON.parse(row.state) as ExecutionState)) tasks.push({ domainId: row.domain_id, executionId: row.id, ...t });
+      const state = JSON.parse(row.state) as ExecutionState;
+      for (const t of queuedTasksOf(state)) tasks.push({ domainId: row.domain_id, executionId: row.id, ...t });
+      deadlines.push({ executionId: row.id, deadlines: state.deadlines });
     }
     this.ready.rebuild(tasks);
+    this.deadlines.rebuild(deadlines);
+    this.journal.clear();
   }
 
   /** Creates the row of a new run; its state and first events come with the first `save`. */
@@ -173,18 +179,27 @@ export class ExecutionStore {
       this.q.insertEvent!.run(id, e.eventId, e.eventType, e.timestamp, JSON.stringify(e.attributes));
     }
     const fx = exec.effects;
+    const s = r.state;
     if (fx.closed) {
       this.ready.removeRun(id);
-      this.q.deadlineClearRun!.run(id);
-      // A closed run keeps only its retention clock.
-      for (const d of fx.deadlineSet) if (d.kind === 'RETENTION') this.q.deadlineSet!.run(id, d.kind, d.ref, d.due);
+      this.deadlines.clearRun(id);
+      delete s.deadlines;
+      // A closed run keeps only its retention clock, a row: closed runs are not rebuilt at start-up.
+      for (const d of fx.deadlineSet) if (d.kind === 'RETENTION') this.q.retentionSet!.run(id, d.due);
     } else {
       for (const t of fx.queueRemove) this.ready.remove(id, t.kind, t.scheduledEventId);
-      for (const d of fx.deadlineClear) this.q.deadlineClear!.run(id, d.kind, d.ref);
+      const armed = (s.deadlines ??= {});
+      for (const d of fx.deadlineClear) {
+        this.deadlines.clear(id, d.kind, d.ref);
+        delete armed[deadlineKey(d.kind, d.ref)];
+      }
       for (const t of fx.queueAdd) {
         this.ready.add({ domainId: r.domainId, kind: t.kind, taskList: t.taskList, priority: t.priority, executionId: id, scheduledEventId: t.scheduledEventId });
       }
-      for (const d of fx.deadlineSet) this.q.deadlineSet!.run(id, d.kind, d.ref, d.due);
+      for (const d of fx.deadlineSet) {
+        this.deadlines.set(id, d.kind, d.ref, d.due);
+        armed[deadlineKey(d.kind, d.ref)] = d.due;
+      }
     }
     // An open run's visibility columns never change, so its save leaves their indexes alone.
     if (fx.closed) {
@@ -198,7 +213,8 @@ export class ExecutionStore {
   purge(executionId: number): void {
     this.q.purgeHistory!.run(executionId);
     this.ready.removeRun(executionId);
-    this.q.deadlineClearRun!.run(executionId);
+    this.deadlines.clearRun(executionId);
+    this.q.retentionClear!.run(executionId);
     this.q.purgeRun!.run(executionId);
   }
 
@@ -219,22 +235,17 @@ export class ExecutionStore {
     return this.ready.count(domainId, kind, taskList);
   }
 
-  dueDeadlines(now: number, limit: number): DueDeadline[] {
-    return this.q.deadlinesDue!.all(now, limit) as DueDeadline[];
+  /** Closed runs whose retention period ended by `now`, earliest first. */
+  dueRetentions(now: number, limit: number): { execution_id: number; due: number }[] {
+    return this.q.retentionDue!.all(now, limit) as { execution_id: number; due: number }[];
   }
 
-  clearDeadline(d: DueDeadline): void {
-    this.q.deadlineClear!.run(d.execution_id, d.kind, d.ref);
-  }
-
-  /** Every armed deadline of `kind`, earliest first. */
-  deadlinesOfKind(kind: DeadlineKind): DueDeadline[] {
-    return this.q.deadlinesOfKind!.all(kind) as DueDeadline[];
-  }
-
+  /** The earliest deadline of any kind: an open run's, or a closed run's retention. */
   nextDeadline(): number | undefined {
-    const row = this.q.deadlineNext!.get() as { due: number | null };
-    return row.due ?? undefined;
+    const row = this.q.retentionNext!.get() as { due: number | null };
+    const open = this.deadlines.first()?.due;
+    if (row.due === null) return open;
+    return open === undefined ? row.due : Math.min(open, row.due);
   }
 }
 

@@ -94,4 +94,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP TABLE task_queue;
   `,
+  // 4: an open run's deadlines move into its state document ("<kind> <ref>": due), from which the
+  // engine rebuilds them in memory at start-up, so starting or closing a task writes no deadline
+  // row. Only closed runs' retention clocks stay in the table.
+  `
+  UPDATE executions
+     SET state = json_set(state, '$.deadlines',
+                          json((SELECT json_group_object(kind || ' ' || ref, due) FROM deadlines WHERE execution_id = executions.id)))
+   WHERE status = 'OPEN' AND id IN (SELECT execution_id FROM deadlines);
+  DELETE FROM deadlines WHERE kind <> 'RETENTION';
+  `,
 ];

@@ -1,4 +1,5 @@
 import type { TaskKind } from '../execution/state';
+import { UndoJournal } from './undo-journal';
 
 /** A task waiting on its task list for a poller. */
 export interface ReadyTask {
@@ -26,24 +27,8 @@ export class ReadyQueue {
   private readonly byTask = new Map<string, ReadyTask>();
   private readonly byRun = new Map<number, Set<ReadyTask>>();
   private nextSeq = 1;
-  /** Undo steps of the open transactions, newest last; `marks` are where each one started. */
-  private readonly journal: (() => void)[] = [];
-  private readonly marks: number[] = [];
-
-  begin(): void {
-    this.marks.push(this.journal.length);
-  }
-
-  commit(): void {
-    this.marks.pop();
-    // An inner transaction's changes stay journaled until the outermost one commits.
-    if (this.marks.length === 0) this.journal.length = 0;
-  }
-
-  rollback(): void {
-    const mark = this.marks.pop() ?? 0;
-    while (this.journal.length > mark) this.journal.pop()!();
-  }
+  /** Shared with the deadline index: both follow the same SQLite transactions. */
+  constructor(private readonly journal: UndoJournal = new UndoJournal()) {}
 
   add(task: Omit<ReadyTask, 'seq'>, seq = this.nextSeq++): void {
     const id = taskId(task.executionId, task.kind, task.scheduledEventId);
@@ -94,11 +79,10 @@ export class ReadyQueue {
   rebuild(tasks: (Omit<ReadyTask, 'seq'> & { queuedAt: number })[]): void {
     const sorted = [...tasks].sort((a, b) => a.queuedAt - b.queuedAt || a.executionId - b.executionId || a.scheduledEventId - b.scheduledEventId);
     for (const { queuedAt: _, ...task } of sorted) this.add(task);
-    this.journal.length = 0;
   }
 
   private record(undo: () => void): void {
-    if (this.marks.length > 0) this.journal.push(undo);
+    this.journal.record(undo);
   }
 
   private insert(entry: ReadyTask): void {

@@ -1,4 +1,5 @@
 import { ReadyQueue } from '../../../lib/engine/store/ready-queue';
+import { UndoJournal } from '../../../lib/engine/store/undo-journal';
 
 const task = (executionId: number, scheduledEventId: number, priority = 0, taskList = 'tl') => ({
   domainId: 1,
@@ -26,20 +27,21 @@ test('highest priority first, then oldest', () => {
 });
 
 test('a rolled-back transaction leaves the queue as it was; a committed one keeps its changes', () => {
-  const q = new ReadyQueue();
+  const tx = new UndoJournal();
+  const q = new ReadyQueue(tx);
   q.add(task(1, 5));
   q.add(task(2, 7));
-  q.begin();
+  tx.begin();
   q.take(q.head(1, 'activity', 'tl')!);
   q.add(task(3, 9));
   q.removeRun(2);
-  q.rollback();
+  tx.rollback();
   expect([q.head(1, 'activity', 'tl')!.executionId, q.count(1, 'activity', 'tl')]).toEqual([1, 2]);
-  q.begin();
+  tx.begin();
   q.take(q.head(1, 'activity', 'tl')!);
-  q.commit();
-  q.begin();
-  q.rollback();
+  tx.commit();
+  tx.begin();
+  tx.rollback();
   expect([q.head(1, 'activity', 'tl')!.executionId, q.count(1, 'activity', 'tl')]).toEqual([2, 1]);
 });
 
