@@ -242,7 +242,6 @@ export class EngineCore {
         const record = this.executions.load(executionId);
         if (record?.status !== 'OPEN') return index.clear(executionId, kind, ref);
         const exec = tx.open(record);
-        exec.deadlineFired(kind, ref);
         exec.fireDeadline(kind, ref, due);
         tx.save(exec);
       });

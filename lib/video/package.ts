@@ -6,10 +6,10 @@ import { STEPS } from './definition';
 import { InvalidInputError, throwIfAborted } from './errors';
 import { runFfmpeg } from './ffmpeg';
 import { shipHls } from './hls-ship';
-import { ffprobeFile, mainVideoStream, parseRate } from './probe';
+import { ffprobeFile, mainVideoStream, parseRate, round3 } from './probe';
 import { sourceObject } from './source';
 import { CONTENT_TYPES, mapLimit, requireNumber, requireObject, requireRendition, requireVideoId, silentLogger, uploadFile, uploadStream } from './step-support';
-import { checkedSize, codecsString, renditionResult, roundMs, shipSettings, uploadMediaPlaylist, type TranscodeContext } from './transcode';
+import { checkedSize, codecsString, renditionResult, shipSettings, uploadMediaPlaylist, type TranscodeContext } from './transcode';
 
 /**
  * The package step of the chunked path: the rendition's chunks are joined by ffmpeg's concat
@@ -149,7 +149,7 @@ export async function packageRendition(input: PackageInput, stores: { uploads: B
   // The join must hold every chunk's frames, no more, no fewer: a mismatch is a broken chunk. The
   // segments are up by now but no playlist names them, and a retry overwrites them.
   if (hls.frames !== input.frames) throw new Error(`the joined ${rendition.name} HLS has ${String(hls.frames)} frames; its ${input.chunkCount} chunks have ${input.frames}`);
-  const durationSeconds = roundMs(hls.outTimeSeconds);
+  const durationSeconds = round3(hls.outTimeSeconds);
   progress(0.55);
 
   const estimate = joinedSizeEstimate([...chunks, ...(audio ? [audio] : [])].map((c) => c.sizeBytes));

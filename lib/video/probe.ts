@@ -199,7 +199,8 @@ function firstPositive(...values: (string | undefined)[]): number | undefined {
   return undefined;
 }
 
-function round3(n: number): number {
+/** Seconds rounded to the millisecond, as every duration the pipeline reports. */
+export function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 

@@ -7,7 +7,7 @@ import { InvalidInputError, throwIfAborted } from './errors';
 import { runFfmpeg } from './ffmpeg';
 import { shipHls, type ShippedSegment } from './hls-ship';
 import { buildMediaPlaylist, segmentBandwidth } from './media-playlist';
-import { ffprobeFile, mainVideoStream, probeFile, type FfprobeOutput, type FfprobeStream } from './probe';
+import { ffprobeFile, mainVideoStream, probeFile, round3, type FfprobeOutput, type FfprobeStream } from './probe';
 import {
   CONTENT_TYPES,
   downloadSource,
@@ -263,7 +263,7 @@ export async function deliverRendition(
   const progress = (f: number) => ctx.onProgress?.(Math.max(0, Math.min(1, f)));
   const out = await ffprobeFile(mp4, { ...(signal ? { signal } : {}), extra: ['-show_data'] });
   const { width, height } = checkedSize(mainVideoStream(out), rendition, 'MP4');
-  const durationSeconds = roundMs(Number(out.format?.duration ?? 0));
+  const durationSeconds = round3(Number(out.format?.duration ?? 0));
   progress(0.05);
 
   const mp4Upload = uploadFile(media, keys.mp4(videoId, rendition.name), mp4, CONTENT_TYPES.mp4, signal);
@@ -314,8 +314,6 @@ export function checkedSize(video: FfprobeStream | undefined, rendition: Renditi
   }
   return { width, height };
 }
-
-export const roundMs = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
 /** The rendition's VOD media playlist, naming the uploaded segments by their keys. Upload it last. */
 export async function uploadMediaPlaylist(media: BlobStore, videoId: string, rendition: Rendition, segments: readonly ShippedSegment[], signal?: AbortSignal): Promise<FileInfo> {

@@ -18,6 +18,7 @@ import type { Ledger } from './ledger';
 import { DOMAIN, workflowFor } from './workflows';
 import { queuedTasksOf } from '../../lib/engine/store/execution-store';
 import type { ExecutionState } from '../../lib/engine/execution/state';
+import { parseDeadlineKey } from '../../lib/engine/timers/deadline-index';
 
 export interface RunRow {
   id: number;
@@ -70,7 +71,7 @@ export function readDatabase(file: string): DatabaseFacts {
     const next: { id: number }[] = [];
     for (const row of db.prepare(`SELECT id, state FROM executions WHERE domain_id = ? AND status = 'OPEN'`).iterate(domain.id) as Iterable<{ id: number; state: string }>) {
       const state = JSON.parse(row.state) as ExecutionState;
-      const onDeadline = Object.keys(state.deadlines ?? {}).some((key) => !key.startsWith('EXECUTION '));
+      const onDeadline = Object.keys(state.deadlines ?? {}).some((key) => parseDeadlineKey(key).kind !== 'EXECUTION');
       if (onDeadline || queuedTasksOf(state).length > 0) next.push({ id: row.id });
     }
     // A parent waiting on an open child moves on when the child closes (the child is checked itself).

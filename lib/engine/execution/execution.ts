@@ -89,11 +89,6 @@ export class Execution {
     this.effects.deadlineClear.push({ kind, ref });
   }
 
-  /** The deadline `kind`/`ref` came due and is being fired: it is no longer armed. */
-  deadlineFired(kind: DeadlineKind, ref: number): void {
-    this.disarm(kind, ref);
-  }
-
   /** A runId for the run that continues this one. */
   newRunId(): string {
     return this.ids.runId();
@@ -601,6 +596,8 @@ export class Execution {
    * re-checked here too, so a stale row can never produce an event. Events are stamped `due`.
    */
   fireDeadline(kind: DeadlineKind, ref: number, due: number): void {
+    // A deadline that fires is spent, whatever it finds; a handler below may arm it again.
+    this.disarm(kind, ref);
     if (!this.isOpen) return;
     const s = this.state;
     switch (kind) {
