@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ConsoleHandler } from '../console';
 import type { EngineCore } from '../core';
 import { Fault, serializationError, storageFault, unknownOperation } from '../faults';
 import { validateInput } from '../model/validate';
 import { RawJson, type OperationResult, type OperationTable } from '../operations/types';
 import { regionOf } from './credential-scope';
+import { headerOf, serveLeanHttp1, type LeanConnection, type LeanRequest } from './http1-connection';
 import { verifySigV4 } from './sigv4';
 
 /**
@@ -19,95 +21,180 @@ const PLAIN_JSON = 'application/json';
 /** SWF's request size limit. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** One SWF call as it came off the wire, whichever HTTP layer read it. */
+interface SwfCall {
+  method: string;
+  url: string;
+  body: Buffer;
+  /** One header by lower-case name. */
+  header(name: string): string | undefined;
+  /** All headers, as node:http presents them (for SigV4, which signs a chosen few). */
+  headers(): IncomingHttpHeaders;
+}
+
+/** Writes a call's answer: its status and JSON text (headers are the HTTP layer's business). */
+type Reply = (status: number, text: string) => void;
+
 /**
  * AWS JSON 1.0 over HTTP: POST on any path, dispatch on X-Amz-Target, typed faults as 400 with
  * the service's `__type`. Nothing a client sends can make it answer 5xx: anything unexpected in a
  * handler is logged and answered as InternalFailure, and the process keeps running.
  *
- * Other methods get 405, except what `consoleHandler` takes (GET /console/...): the web console
- * is routed in the non-POST branch, so a POST pays nothing for it.
+ * Each connection starts on the lean HTTP/1.1 layer (http1-connection.ts), which serves the
+ * requests every SDK sends; the first request it declines moves the connection to node:http,
+ * which serves the rest: other methods (405, or the web console's GET /console/...), chunked
+ * bodies, `Expect: 100-continue`, malformed requests. Both run the same `serveCall`.
  */
-export function createSwfServer(core: EngineCore, handlers: OperationTable, consoleHandler?: ConsoleHandler): Server {
-  const server = createServer((req, res) => handle(core, handlers, req, res, consoleHandler));
-  // Long polls hold a request for up to the poll timeout; keep sockets and requests alive longer.
-  const hold = core.config.pollTimeoutMs + 15_000;
-  server.requestTimeout = Math.max(hold, 70_000);
-  server.headersTimeout = Math.max(hold, 70_000);
-  server.keepAliveTimeout = Math.max(hold, 70_000);
-  return server;
+export class SwfServer extends Server {
+  private readonly lean = new Set<LeanConnection>();
+
+  constructor(core: EngineCore, handlers: OperationTable, consoleHandler?: ConsoleHandler) {
+    super((req, res) => handle(core, handlers, req, res, consoleHandler));
+    // Long polls hold a request for up to the poll timeout; keep sockets and requests alive longer.
+    const hold = Math.max(core.config.pollTimeoutMs + 15_000, 70_000);
+    this.requestTimeout = hold;
+    this.headersTimeout = hold;
+    this.keepAliveTimeout = hold;
+    // node:http serves a connection through the listener it registered for 'connection'; it now
+    // runs only for connections the lean layer hands over.
+    const [nodeConnection] = this.listeners('connection') as ((socket: Socket) => void)[];
+    if (!nodeConnection) throw new Error('node:http registered no connection listener');
+    this.removeAllListeners('connection');
+    this.on('connection', (socket: Socket) => {
+      const connection = serveLeanHttp1(socket, {
+        onRequest: (request, reply, signal) => {
+          const requestId = randomUUID();
+          const header = (name: string) => headerOf(request, name);
+          const answerHeaders = `Content-Type: ${contentTypeFor(header('content-type'))}\r\nx-amzn-RequestId: ${requestId}\r\n`;
+          const call: SwfCall = { method: request.method, url: request.url, body: request.body, header, headers: () => leanHeaders(request) };
+          serveCall(core, handlers, call, requestId, signal, (status, text) => reply(status, answerHeaders, text));
+        },
+        handOff: (handed) => {
+          this.lean.delete(connection);
+          nodeConnection.call(this, handed);
+        },
+        maxBodyBytes: MAX_BODY_BYTES,
+        idleTimeoutMs: hold,
+      });
+      this.lean.add(connection);
+      socket.once('close', () => this.lean.delete(connection));
+    });
+  }
+
+  override closeIdleConnections(): void {
+    super.closeIdleConnections();
+    for (const connection of this.lean) if (connection.idle) connection.destroy();
+  }
+
+  override closeAllConnections(): void {
+    super.closeAllConnections();
+    for (const connection of this.lean) connection.destroy();
+  }
 }
 
+export function createSwfServer(core: EngineCore, handlers: OperationTable, consoleHandler?: ConsoleHandler): SwfServer {
+  return new SwfServer(core, handlers, consoleHandler);
+}
+
+/** node:http's side: whatever the lean layer declined. */
 function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage, res: ServerResponse, consoleHandler?: ConsoleHandler): void {
   if (req.method !== 'POST' && consoleHandler?.(req, res)) return;
   const requestId = randomUUID();
+  const contentType = contentTypeFor(req.headers['content-type']);
+  const reply: Reply = (status, text) => {
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId });
+    res.end(text);
+  };
+  if (req.method !== 'POST') {
+    reply(...faultAnswer(new Fault('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST`, 405), requestId));
+    req.resume();
+    return;
+  }
+  const tooLarge = () => faultAnswer(new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413), requestId);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    reply(...tooLarge());
+    req.resume();
+    return;
+  }
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const contentType = req.headers['content-type']?.startsWith(PLAIN_JSON) ? PLAIN_JSON : CONTENT_TYPE;
-  const fail = (fault: Fault) => send(res, requestId, contentType, fault.httpStatus, { __type: fault.wireType, message: fault.message });
-
-  if (req.method !== 'POST') {
-    fail(new Fault('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST`, 405));
-    req.resume();
-    return;
-  }
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    fail(new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
-    req.resume();
-    return;
-  }
   const chunks: Buffer[] = [];
   let size = 0;
-  let tooLarge = false;
   req.on('data', (chunk: Buffer) => {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) tooLarge = true;
-    else chunks.push(chunk);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   });
   req.on('error', () => abort.abort());
   req.on('end', () => {
-    if (tooLarge) {
-      fail(new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
-      return;
-    }
-    dispatch(core, handlers, req, Buffer.concat(chunks), requestId, abort.signal).then(
-      (result) => {
-        if (result instanceof RawJson) sendText(res, requestId, contentType, 200, result.text);
-        else send(res, requestId, contentType, 200, result ?? {});
-      },
-      (error: unknown) => {
-        if (error instanceof Fault) return fail(error);
-        const storage = storageFault(error);
-        if (storage) return fail(storage);
-        console.error(`swf-local: internal error in request ${requestId}:`, error);
-        fail(new Fault('InternalFailure', 'The request processing has failed because of an unknown error', 500));
-      },
-    );
+    if (size > MAX_BODY_BYTES) return reply(...tooLarge());
+    const call: SwfCall = {
+      method: req.method!,
+      url: req.url ?? '/',
+      body: Buffer.concat(chunks),
+      header: (name) => req.headers[name] as string | undefined,
+      headers: () => req.headers,
+    };
+    serveCall(core, handlers, call, requestId, abort.signal, reply);
   });
 }
 
-async function dispatch(
-  core: EngineCore,
-  handlers: OperationTable,
-  req: IncomingMessage,
-  body: Buffer,
-  requestId: string,
-  signal: AbortSignal,
-): Promise<OperationResult> {
+function contentTypeFor(contentType: string | undefined): string {
+  return contentType?.startsWith(PLAIN_JSON) ? PLAIN_JSON : CONTENT_TYPE;
+}
+
+function leanHeaders(request: LeanRequest): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  request.names.forEach((name, i) => (headers[name] = request.values[i]));
+  return headers;
+}
+
+/**
+ * Runs one call and replies once. An operation that answers synchronously (all but waiting
+ * polls) is answered in the same tick, without a promise.
+ */
+function serveCall(core: EngineCore, handlers: OperationTable, call: SwfCall, requestId: string, signal: AbortSignal, reply: Reply): void {
+  const ok = (result: OperationResult) => reply(200, result instanceof RawJson ? result.text : JSON.stringify(result ?? {}));
+  const fail = (error: unknown) => reply(...faultAnswer(error, requestId));
+  let result: OperationResult | Promise<OperationResult>;
+  try {
+    result = dispatch(core, handlers, call, requestId, signal);
+  } catch (error) {
+    return fail(error);
+  }
+  if (result instanceof Promise) result.then(ok, fail);
+  else ok(result);
+}
+
+function faultAnswer(error: unknown, requestId: string): [status: number, text: string] {
+  let fault: Fault;
+  if (error instanceof Fault) fault = error;
+  else {
+    const storage = storageFault(error);
+    if (storage) fault = storage;
+    else {
+      console.error(`swf-local: internal error in request ${requestId}:`, error);
+      fault = new Fault('InternalFailure', 'The request processing has failed because of an unknown error', 500);
+    }
+  }
+  return [fault.httpStatus, JSON.stringify({ __type: fault.wireType, message: fault.message })];
+}
+
+function dispatch(core: EngineCore, handlers: OperationTable, call: SwfCall, requestId: string, signal: AbortSignal): OperationResult | Promise<OperationResult> {
   // Like AWS, authenticate before looking at what is asked.
   const credentials = core.config.credentials;
   const region = credentials
-    ? verifySigV4(req.method!, req.url ?? '/', req.headers, body, credentials, core.clock.now())
-    : regionOf(req.headers.authorization, core.config.defaultRegion);
-  const target = String(req.headers['x-amz-target'] ?? '');
+    ? verifySigV4(call.method, call.url, call.headers(), call.body, credentials, core.clock.now())
+    : regionOf(call.header('authorization'), core.config.defaultRegion);
+  const target = call.header('x-amz-target') ?? '';
   const operation = operationOf(target);
   const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
   if (!handler) throw unknownOperation(target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header');
   let parsed: unknown;
   try {
-    parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    parsed = call.body.length === 0 ? {} : JSON.parse(call.body.toString('utf8'));
   } catch {
     throw serializationError('Request body is not valid JSON');
   }
@@ -119,18 +206,4 @@ async function dispatch(
 function operationOf(target: string): string {
   for (const prefix of TARGET_PREFIXES) if (target.startsWith(prefix)) return target.slice(prefix.length);
   return '';
-}
-
-function send(res: ServerResponse, requestId: string, contentType: string, status: number, body: object): void {
-  sendText(res, requestId, contentType, status, JSON.stringify(body));
-}
-
-function sendText(res: ServerResponse, requestId: string, contentType: string, status: number, text: string): void {
-  if (res.destroyed || res.writableEnded) return;
-  res.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': requestId,
-  });
-  res.end(text);
 }

@@ -1,0 +1,271 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
+/**
+ * A lean HTTP/1.1 server side for the one request shape every SWF client sends: a POST whose body
+ * length is given by Content-Length. node:http costs a lone call more CPU than the SWF work it
+ * carries (IncomingMessage and ServerResponse streams, header objects, an AbortController per
+ * request: `npm run bench:http-floor`), so such requests are read and answered here, straight on
+ * the socket.
+ *
+ * Anything else (another method, chunked bodies, `Expect`, `Upgrade`, duplicate or malformed
+ * headers, HTTP/0.9 or 2, oversized heads) is not second-guessed: the connection is handed to
+ * node:http at that request boundary, with the bytes already read put back, and node:http serves
+ * it from then on with its full semantics. So this file needs to be right only about what it
+ * accepts; everything it declines behaves exactly as before.
+ */
+
+export interface LeanRequest {
+  method: string;
+  url: string;
+  /** Header names (lower case) and their values, in the order sent; no name repeats. */
+  names: readonly string[];
+  values: readonly string[];
+  body: Buffer;
+}
+
+/** A header of a lean request by lower-case name (a dozen headers: a scan beats building a map). */
+export function headerOf(request: LeanRequest, name: string): string | undefined {
+  const i = request.names.indexOf(name);
+  return i < 0 ? undefined : request.values[i];
+}
+
+/** Writes the one answer to a request; a second call, or one after the socket closed, is ignored. */
+export type LeanReply = (status: number, headers: string, body: string) => void;
+
+export interface LeanOptions {
+  onRequest: (request: LeanRequest, reply: LeanReply, signal: AbortSignal) => void;
+  /** Takes over a socket this layer declines; it was paused and the unread bytes put back. */
+  handOff: (socket: Socket) => void;
+  maxBodyBytes: number;
+  /** An idle connection (no request being answered) is closed after this long. */
+  idleTimeoutMs: number;
+}
+
+/** node:http's default limit on a request head (--max-http-header-size). */
+const MAX_HEAD_BYTES = 16 * 1024;
+const HEAD_END = Buffer.from('\r\n\r\n');
+const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
+
+/** Serves `socket` until it closes or is handed to node:http. */
+export function serveLeanHttp1(socket: Socket, options: LeanOptions): LeanConnection {
+  return new LeanConnection(socket, options);
+}
+
+export class LeanConnection {
+  /** Bytes read and not yet consumed: the start of the next request. */
+  private pending: Buffer | undefined;
+  /** A request is being answered: responses go out in request order, so parsing waits. */
+  private busy = false;
+  private keepAlive = true;
+  private closed = false;
+  private abort: AbortController | undefined;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onClose = () => this.close();
+  private readonly onError = () => this.socket.destroy();
+  /**
+   * The client sent FIN. As node:http does by default, treat it as gone: a request still being
+   * answered (a waiting poll) is abandoned, and the connection ends (the server allows half-open
+   * sockets, so nothing else would end it).
+   */
+  private readonly onEnd = () => {
+    this.close();
+    this.socket.end();
+  };
+  private readonly onTimeout = () => {
+    if (!this.busy) this.socket.destroy();
+  };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: LeanOptions,
+  ) {
+    socket.setNoDelay(true);
+    socket.setTimeout(options.idleTimeoutMs);
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+    socket.on('timeout', this.onTimeout);
+    socket.on('end', this.onEnd);
+  }
+
+  /** No request is being answered: the engine may close it at shutdown without losing an answer. */
+  get idle(): boolean {
+    return !this.busy;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.busy) {
+      // A pipelined request waits for the answer before it; don't let it pile up unread.
+      if (this.pending.length > MAX_HEAD_BYTES + this.options.maxBodyBytes) this.socket.pause();
+      return;
+    }
+    this.next();
+  }
+
+  /** Starts the request at the front of `pending` once it is complete. */
+  private next(): void {
+    let buf = this.pending;
+    if (!buf) return;
+    // Clients may send an empty line between requests (RFC 9112 section 2.2).
+    let start = 0;
+    while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+    if (start > 0) buf = this.pending = start === buf.length ? undefined : buf.subarray(start);
+    if (!buf) return;
+    const headEnd = buf.indexOf(HEAD_END);
+    if (headEnd < 0) {
+      if (buf.length > MAX_HEAD_BYTES) this.handOff();
+      return;
+    }
+    const head = parseHead(buf.toString('latin1', 0, headEnd), this.options.maxBodyBytes);
+    if (!head) return this.handOff();
+    const bodyStart = headEnd + 4;
+    const bodyEnd = bodyStart + head.contentLength;
+    if (buf.length < bodyEnd) return;
+    const body = buf.subarray(bodyStart, bodyEnd);
+    this.pending = bodyEnd === buf.length ? undefined : buf.subarray(bodyEnd);
+    this.busy = true;
+    this.keepAlive = head.keepAlive;
+    this.abort ??= new AbortController();
+    let answered = false;
+    this.options.onRequest({ method: head.method, url: head.url, names: head.names, values: head.values, body }, (status, headers, text) => {
+      if (answered) return;
+      answered = true;
+      this.answer(status, headers, text);
+    }, this.abort.signal);
+  }
+
+  private answer(status: number, headers: string, text: string): void {
+    if (this.closed) return;
+    const connection = this.keepAlive ? `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.options.idleTimeoutMs / 1000)}` : 'Connection: close';
+    this.socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headers}Content-Length: ${Buffer.byteLength(text)}\r\nDate: ${httpDate()}\r\n${connection}\r\n\r\n${text}`,
+    );
+    this.busy = false;
+    if (!this.keepAlive) {
+      this.socket.end();
+      return;
+    }
+    if (this.socket.isPaused()) this.socket.resume();
+    this.next();
+  }
+
+  private close(): void {
+    this.closed = true;
+    if (this.busy) this.abort?.abort();
+  }
+
+  /** Gives the connection to node:http, with the bytes read so far put back in front. */
+  private handOff(): void {
+    const { socket } = this;
+    socket.pause();
+    socket.off('data', this.onData);
+    socket.off('close', this.onClose);
+    socket.off('error', this.onError);
+    socket.off('timeout', this.onTimeout);
+    socket.off('end', this.onEnd);
+    socket.setTimeout(0);
+    if (this.pending) socket.unshift(this.pending);
+    this.pending = undefined;
+    this.closed = true;
+    this.options.handOff(socket);
+    socket.resume();
+  }
+}
+
+interface RequestHead {
+  method: string;
+  url: string;
+  /** Header names (lower case) and values, in order. */
+  names: string[];
+  values: string[];
+  contentLength: number;
+  keepAlive: boolean;
+}
+
+/**
+ * Per character below 128: 1 for the RFC 9110 token characters a header name is made of, 2 for
+ * the other characters a field value may hold (control characters but HTAB are neither: node:http
+ * answers 400 to them). Characters from 128 up may be in a value, never in a name.
+ */
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0x20; c < 0x7f; c++) CHAR_CLASS[c] = 2;
+CHAR_CLASS[9] = 2;
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") CHAR_CLASS[c.charCodeAt(0)] = 1;
+
+function isNameChar(c: number): boolean {
+  return c < 128 && CHAR_CLASS[c] === 1;
+}
+
+/**
+ * The head of a request this layer serves, or undefined when node:http should have it. Only a
+ * POST with a plain Content-Length is taken; a question this parser would have to answer with
+ * judgement (folded lines, repeated headers, odd characters) is node:http's.
+ */
+export function parseHead(text: string, maxBodyBytes: number): RequestHead | undefined {
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  const line = REQUEST_LINE.exec(text.slice(0, eol));
+  if (!line || line[1] !== 'POST') return undefined;
+  const names: string[] = [];
+  const values: string[] = [];
+  let length: string | undefined;
+  let connection = '';
+  for (let pos = eol + 2; pos < text.length; pos = eol + 2) {
+    // One pass over the field: a token, a colon, then value characters up to CR LF.
+    // (Indices stay inside the text: charCodeAt past the end gives NaN, which deoptimizes the loops.)
+    const end = text.length;
+    let i = pos;
+    while (i < end && isNameChar(text.charCodeAt(i))) i++;
+    if (i === pos || i === end || text.charCodeAt(i) !== 58 /* : */) return undefined;
+    const colon = i;
+    for (i++; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13) break;
+      if (c < 128 && CHAR_CLASS[c] === 0) return undefined;
+    }
+    if (i < end && (i + 1 === end || text.charCodeAt(i + 1) !== 10)) return undefined;
+    eol = i;
+    const name = text.slice(pos, colon).toLowerCase();
+    // A repeated header has merge rules of its own: node:http's to apply.
+    if (names.includes(name)) return undefined;
+    const value = text.slice(colon + 1, eol).trim();
+    switch (name) {
+      case 'content-length':
+        length = value;
+        break;
+      case 'connection':
+        connection = value.toLowerCase();
+        break;
+      case 'transfer-encoding':
+      case 'expect':
+      case 'upgrade':
+        return undefined;
+    }
+    names.push(name);
+    values.push(value);
+  }
+  if (length === undefined || !/^\d{1,9}$/.test(length)) return undefined;
+  const contentLength = Number(length);
+  if (contentLength > maxBodyBytes) return undefined;
+  const keepAlive = line[3] === '1' ? !/(^|[\s,])close($|[\s,])/.test(connection) : /(^|[\s,])keep-alive($|[\s,])/.test(connection);
+  return { method: line[1], url: line[2]!, names, values, contentLength, keepAlive };
+}
+
+let dateSecond = -1;
+let dateText = '';
+
+/** The Date header, computed once a second as node:http does. */
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
