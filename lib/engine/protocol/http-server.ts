@@ -21,19 +21,102 @@ const PLAIN_JSON = 'application/json';
 /** SWF's request size limit. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** One SWF call as it came off the wire, whichever HTTP layer read it. */
+/** One SWF call as it came off the wire, whichever HTTP layer read it, and where its answer goes. */
 interface SwfCall {
-  method: string;
-  url: string;
-  body: Buffer;
+  readonly method: string;
+  readonly url: string;
+  readonly body: Buffer;
+  readonly requestId: string;
+  /** Aborted when the client disconnects before the answer is written. */
+  readonly signal: AbortSignal;
   /** One header by lower-case name. */
   header(name: string): string | undefined;
   /** All headers, as node:http presents them (for SigV4, which signs a chosen few). */
   headers(): IncomingHttpHeaders;
+  /** Writes the answer: its status and JSON text. */
+  reply(status: number, text: string): void;
 }
 
-/** Writes a call's answer: its status and JSON text (headers are the HTTP layer's business). */
-type Reply = (status: number, text: string) => void;
+/** A call the lean layer read. (Classes, not closures: a hot path allocates one object per call.) */
+class LeanCall implements SwfCall {
+  readonly requestId = randomUUID();
+
+  constructor(
+    private readonly request: LeanRequest,
+    private readonly connection: LeanConnection,
+  ) {}
+
+  get method(): string {
+    return this.request.method;
+  }
+
+  get url(): string {
+    return this.request.url;
+  }
+
+  get body(): Buffer {
+    return this.request.body;
+  }
+
+  get signal(): AbortSignal {
+    return this.connection.signal;
+  }
+
+  header(name: string): string | undefined {
+    return headerOf(this.request, name);
+  }
+
+  headers(): IncomingHttpHeaders {
+    const headers: IncomingHttpHeaders = {};
+    const { names, values } = this.request;
+    for (let i = 0; i < names.length; i++) headers[names[i]!] = values[i];
+    return headers;
+  }
+
+  reply(status: number, text: string): void {
+    const headers = `Content-Type: ${contentTypeFor(this.header('content-type'))}\r\nx-amzn-RequestId: ${this.requestId}\r\n`;
+    this.connection.reply(this.request, status, headers, text);
+  }
+}
+
+/** A call node:http read (the requests the lean layer declines). */
+class NodeCall implements SwfCall {
+  readonly requestId = randomUUID();
+  private readonly contentType: string;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly body: Buffer,
+    readonly signal: AbortSignal,
+  ) {
+    this.contentType = contentTypeFor(req.headers['content-type']);
+  }
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  get url(): string {
+    return this.req.url ?? '/';
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  headers(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
+
+  reply(status: number, text: string): void {
+    const { res } = this;
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, { 'Content-Type': this.contentType, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': this.requestId });
+    res.end(text);
+  }
+}
 
 /**
  * AWS JSON 1.0 over HTTP: POST on any path, dispatch on X-Amz-Target, typed faults as 400 with
@@ -60,22 +143,14 @@ export class SwfServer extends Server {
     const [nodeConnection] = this.listeners('connection') as ((socket: Socket) => void)[];
     if (!nodeConnection) throw new Error('node:http registered no connection listener');
     this.removeAllListeners('connection');
+    const lean = {
+      onRequest: (request: LeanRequest, connection: LeanConnection) => serveCall(core, handlers, new LeanCall(request, connection)),
+      handOff: (socket: Socket) => nodeConnection.call(this, socket),
+      maxBodyBytes: MAX_BODY_BYTES,
+      idleTimeoutMs: hold,
+    };
     this.on('connection', (socket: Socket) => {
-      const connection = serveLeanHttp1(socket, {
-        onRequest: (request, reply, signal) => {
-          const requestId = randomUUID();
-          const header = (name: string) => headerOf(request, name);
-          const answerHeaders = `Content-Type: ${contentTypeFor(header('content-type'))}\r\nx-amzn-RequestId: ${requestId}\r\n`;
-          const call: SwfCall = { method: request.method, url: request.url, body: request.body, header, headers: () => leanHeaders(request) };
-          serveCall(core, handlers, call, requestId, signal, (status, text) => reply(status, answerHeaders, text));
-        },
-        handOff: (handed) => {
-          this.lean.delete(connection);
-          nodeConnection.call(this, handed);
-        },
-        maxBodyBytes: MAX_BODY_BYTES,
-        idleTimeoutMs: hold,
-      });
+      const connection = serveLeanHttp1(socket, lean);
       this.lean.add(connection);
       socket.once('close', () => this.lean.delete(connection));
     });
@@ -99,25 +174,14 @@ export function createSwfServer(core: EngineCore, handlers: OperationTable, cons
 /** node:http's side: whatever the lean layer declined. */
 function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage, res: ServerResponse, consoleHandler?: ConsoleHandler): void {
   if (req.method !== 'POST' && consoleHandler?.(req, res)) return;
-  const requestId = randomUUID();
-  const contentType = contentTypeFor(req.headers['content-type']);
-  const reply: Reply = (status, text) => {
-    if (res.destroyed || res.writableEnded) return;
-    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId });
-    res.end(text);
-  };
-  if (req.method !== 'POST') {
-    reply(...faultAnswer(new Fault('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST`, 405), requestId));
-    req.resume();
-    return;
-  }
-  const tooLarge = () => faultAnswer(new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413), requestId);
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    reply(...tooLarge());
-    req.resume();
-    return;
-  }
   const abort = new AbortController();
+  const refuse = (fault: Fault) => {
+    replyFault(new NodeCall(req, res, Buffer.alloc(0), abort.signal), fault);
+    req.resume();
+  };
+  if (req.method !== 'POST') return refuse(new Fault('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST`, 405));
+  const tooLarge = new Fault('RequestEntityTooLargeException', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuse(tooLarge);
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
@@ -129,15 +193,8 @@ function handle(core: EngineCore, handlers: OperationTable, req: IncomingMessage
   });
   req.on('error', () => abort.abort());
   req.on('end', () => {
-    if (size > MAX_BODY_BYTES) return reply(...tooLarge());
-    const call: SwfCall = {
-      method: req.method!,
-      url: req.url ?? '/',
-      body: Buffer.concat(chunks),
-      header: (name) => req.headers[name] as string | undefined,
-      headers: () => req.headers,
-    };
-    serveCall(core, handlers, call, requestId, abort.signal, reply);
+    if (size > MAX_BODY_BYTES) return refuse(tooLarge);
+    serveCall(core, handlers, new NodeCall(req, res, Buffer.concat(chunks), abort.signal));
   });
 }
 
@@ -145,44 +202,44 @@ function contentTypeFor(contentType: string | undefined): string {
   return contentType?.startsWith(PLAIN_JSON) ? PLAIN_JSON : CONTENT_TYPE;
 }
 
-function leanHeaders(request: LeanRequest): IncomingHttpHeaders {
-  const headers: IncomingHttpHeaders = {};
-  request.names.forEach((name, i) => (headers[name] = request.values[i]));
-  return headers;
-}
-
 /**
  * Runs one call and replies once. An operation that answers synchronously (all but waiting
  * polls) is answered in the same tick, without a promise.
  */
-function serveCall(core: EngineCore, handlers: OperationTable, call: SwfCall, requestId: string, signal: AbortSignal, reply: Reply): void {
-  const ok = (result: OperationResult) => reply(200, result instanceof RawJson ? result.text : JSON.stringify(result ?? {}));
-  const fail = (error: unknown) => reply(...faultAnswer(error, requestId));
+function serveCall(core: EngineCore, handlers: OperationTable, call: SwfCall): void {
   let result: OperationResult | Promise<OperationResult>;
   try {
-    result = dispatch(core, handlers, call, requestId, signal);
+    result = dispatch(core, handlers, call);
   } catch (error) {
-    return fail(error);
+    return replyFault(call, error);
   }
-  if (result instanceof Promise) result.then(ok, fail);
-  else ok(result);
+  if (result instanceof Promise) {
+    result.then(
+      (r) => replyResult(call, r),
+      (error: unknown) => replyFault(call, error),
+    );
+  } else replyResult(call, result);
 }
 
-function faultAnswer(error: unknown, requestId: string): [status: number, text: string] {
+function replyResult(call: SwfCall, result: OperationResult): void {
+  call.reply(200, result instanceof RawJson ? result.text : JSON.stringify(result ?? {}));
+}
+
+function replyFault(call: SwfCall, error: unknown): void {
   let fault: Fault;
   if (error instanceof Fault) fault = error;
   else {
     const storage = storageFault(error);
     if (storage) fault = storage;
     else {
-      console.error(`swf-local: internal error in request ${requestId}:`, error);
+      console.error(`swf-local: internal error in request ${call.requestId}:`, error);
       fault = new Fault('InternalFailure', 'The request processing has failed because of an unknown error', 500);
     }
   }
-  return [fault.httpStatus, JSON.stringify({ __type: fault.wireType, message: fault.message })];
+  call.reply(fault.httpStatus, JSON.stringify({ __type: fault.wireType, message: fault.message }));
 }
 
-function dispatch(core: EngineCore, handlers: OperationTable, call: SwfCall, requestId: string, signal: AbortSignal): OperationResult | Promise<OperationResult> {
+function dispatch(core: EngineCore, handlers: OperationTable, call: SwfCall): OperationResult | Promise<OperationResult> {
   // Like AWS, authenticate before looking at what is asked.
   const credentials = core.config.credentials;
   const region = credentials
@@ -200,7 +257,7 @@ function dispatch(core: EngineCore, handlers: OperationTable, call: SwfCall, req
   }
   const input = validateInput(operation, parsed);
   core.settleDueDeadlines();
-  return handler(core, { region, requestId, signal }, input);
+  return handler(core, { region, requestId: call.requestId, signal: call.signal }, input);
 }
 
 function operationOf(target: string): string {

@@ -30,11 +30,9 @@ export function headerOf(request: LeanRequest, name: string): string | undefined
   return i < 0 ? undefined : request.values[i];
 }
 
-/** Writes the one answer to a request; a second call, or one after the socket closed, is ignored. */
-export type LeanReply = (status: number, headers: string, body: string) => void;
-
 export interface LeanOptions {
-  onRequest: (request: LeanRequest, reply: LeanReply, signal: AbortSignal) => void;
+  /** Serves a request; its answer goes to `connection.reply(request, ...)`. */
+  onRequest: (request: LeanRequest, connection: LeanConnection) => void;
   /** Takes over a socket this layer declines; it was paused and the unread bytes put back. */
   handOff: (socket: Socket) => void;
   maxBodyBytes: number;
@@ -60,6 +58,8 @@ export class LeanConnection {
   private keepAlive = true;
   private closed = false;
   private abort: AbortController | undefined;
+  /** The request being answered. */
+  private current: LeanRequest | undefined;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onClose = () => this.close();
   private readonly onError = () => this.socket.destroy();
@@ -131,17 +131,23 @@ export class LeanConnection {
     this.pending = bodyEnd === buf.length ? undefined : buf.subarray(bodyEnd);
     this.busy = true;
     this.keepAlive = head.keepAlive;
-    this.abort ??= new AbortController();
-    let answered = false;
-    this.options.onRequest({ method: head.method, url: head.url, names: head.names, values: head.values, body }, (status, headers, text) => {
-      if (answered) return;
-      answered = true;
-      this.answer(status, headers, text);
-    }, this.abort.signal);
+    const request: LeanRequest = { method: head.method, url: head.url, names: head.names, values: head.values, body };
+    this.current = request;
+    this.options.onRequest(request, this);
   }
 
-  private answer(status: number, headers: string, text: string): void {
-    if (this.closed) return;
+  /** Aborted when the client goes away while a request is being answered (a waiting poll). */
+  get signal(): AbortSignal {
+    return (this.abort ??= new AbortController()).signal;
+  }
+
+  /**
+   * Writes the answer to `request` (`headers`: complete header lines). An answer to anything but
+   * the request being answered (a second one, or one after the client left) is dropped.
+   */
+  reply(request: LeanRequest, status: number, headers: string, text: string): void {
+    if (request !== this.current || this.closed) return;
+    this.current = undefined;
     const connection = this.keepAlive ? `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.options.idleTimeoutMs / 1000)}` : 'Connection: close';
     this.socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headers}Content-Length: ${Buffer.byteLength(text)}\r\nDate: ${httpDate()}\r\n${connection}\r\n\r\n${text}`,
