@@ -256,8 +256,16 @@ describe('requests handed to node:http on the same connection', () => {
     c.close();
   });
 
+  test('a control character in a header value is served (the one leniency: node:http would answer 400)', async () => {
+    const c = new RawConnection();
+    c.send(swfRequest('ListDomains', { registrationStatus: 'DEPRECATED' }, ['X-Junk: a\x01b']));
+    const r = await c.response();
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ domainInfos: [] });
+    c.close();
+  });
+
   test.each([
-    ['a control character in a header value', 'X-Junk: a\x01b'],
     ['a header line without a colon', 'NoColonHere'],
     ['a space inside a header name', 'Bad Name: x'],
     ['a folded header line', 'X-Folded: a\r\n  b'],
