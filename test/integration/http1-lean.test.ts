@@ -135,6 +135,16 @@ describe('requests the lean layer serves', () => {
     c.close();
   });
 
+  test('a body of almost 1 MiB in 16 KiB pieces is read whole', async () => {
+    const c = new RawConnection();
+    const request = Buffer.from(swfRequest('ListDomains', { registrationStatus: 'DEPRECATED', padding: 'x'.repeat(1000 * 1000) }));
+    for (let at = 0; at < request.length; at += 16 * 1024) c.send(request.subarray(at, at + 16 * 1024));
+    const r = await c.response();
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ domainInfos: [] });
+    c.close();
+  });
+
   test('pipelined requests in one packet are answered in order on one connection', async () => {
     const c = new RawConnection();
     c.send(swfRequest('ListDomains', LIST_DOMAINS) + swfRequest('NoSuchOperation', {}) + '\r\n' + swfRequest('ListDomains', { registrationStatus: 'DEPRECATED' }));

@@ -56,8 +56,11 @@ export function serveLeanHttp1(socket: Socket, options: LeanOptions): LeanConnec
 }
 
 export class LeanConnection {
-  /** Bytes read and not yet consumed: the start of the next request. */
-  private pending: Buffer | undefined;
+  /** Bytes read and not yet consumed (the start of the next request), and their length. */
+  private chunks: Buffer[] = [];
+  private received = 0;
+  /** How many unread bytes the request whose head was seen needs before it can start. */
+  private awaiting = 0;
   /** A request is being answered: responses go out in request order, so parsing waits. */
   private busy = false;
   private keepAlive = true;
@@ -104,24 +107,39 @@ export class LeanConnection {
   }
 
   private receive(chunk: Buffer): void {
-    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.received += chunk.length;
     if (this.busy) {
       // A pipelined request waits for the answer before it; don't let it pile up unread.
-      if (this.pending.length > MAX_HEAD_BYTES + this.options.maxBodyBytes) this.socket.pause();
+      if (this.received > MAX_HEAD_BYTES + this.options.maxBodyBytes) this.socket.pause();
       return;
     }
-    this.next();
+    if (this.received >= this.awaiting) this.next();
   }
 
-  /** Starts the request at the front of `pending` once it is complete. */
+  /** The unread bytes as one buffer (joined once, not per chunk: a 1 MiB body comes in many). */
+  private unread(): Buffer | undefined {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.received)];
+    return this.chunks[0];
+  }
+
+  private keep(rest: Buffer | undefined): void {
+    this.chunks = rest && rest.length > 0 ? [rest] : [];
+    this.received = rest?.length ?? 0;
+  }
+
+  /** Starts the request at the front of the unread bytes once it is complete. */
   private next(): void {
-    let buf = this.pending;
+    let buf = this.unread();
     if (!buf) return;
     // Clients may send an empty line between requests (RFC 9112 section 2.2).
     let start = 0;
     while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-    if (start > 0) buf = this.pending = start === buf.length ? undefined : buf.subarray(start);
-    if (!buf) return;
+    if (start > 0) {
+      buf = buf.subarray(start);
+      this.keep(buf);
+      if (buf.length === 0) return;
+    }
     const headEnd = buf.indexOf(HEAD_END);
     if (headEnd < 0) {
       if (buf.length > MAX_HEAD_BYTES) this.handOff();
@@ -131,9 +149,13 @@ export class LeanConnection {
     if (!head) return this.handOff();
     const bodyStart = headEnd + 4;
     const bodyEnd = bodyStart + head.contentLength;
-    if (buf.length < bodyEnd) return;
+    if (buf.length < bodyEnd) {
+      this.awaiting = bodyEnd;
+      return;
+    }
+    this.awaiting = 0;
     const body = buf.subarray(bodyStart, bodyEnd);
-    this.pending = bodyEnd === buf.length ? undefined : buf.subarray(bodyEnd);
+    this.keep(buf.subarray(bodyEnd));
     this.busy = true;
     this.keepAlive = head.keepAlive;
     const request: LeanRequest = { method: head.method, url: head.url, names: head.names, values: head.values, body };
@@ -181,8 +203,9 @@ export class LeanConnection {
     socket.off('timeout', this.onTimeout);
     socket.off('end', this.onEnd);
     socket.setTimeout(0);
-    if (this.pending) socket.unshift(this.pending);
-    this.pending = undefined;
+    const unread = this.unread();
+    if (unread) socket.unshift(unread);
+    this.keep(undefined);
     this.closed = true;
     this.options.handOff(socket);
     socket.resume();
