@@ -300,6 +300,7 @@ describe('parseHead', () => {
       values: ['x', '2', 'SimpleWorkflowService.ListDomains'],
       contentLength: 2,
       keepAlive: true,
+      bodyStart: 0,
     });
   });
 

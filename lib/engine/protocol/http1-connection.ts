@@ -59,7 +59,8 @@ export class LeanConnection {
   /** Bytes read and not yet consumed (the start of the next request), and their length. */
   private chunks: Buffer[] = [];
   private received = 0;
-  /** How many unread bytes the request whose head was seen needs before it can start. */
+  /** The head of a request whose body is still coming, and how many unread bytes it needs. */
+  private head: RequestHead | undefined;
   private awaiting = 0;
   /** A request is being answered: responses go out in request order, so parsing waits. */
   private busy = false;
@@ -140,21 +141,27 @@ export class LeanConnection {
       this.keep(buf);
       if (buf.length === 0) return;
     }
-    const headEnd = buf.indexOf(HEAD_END);
-    if (headEnd < 0) {
-      if (buf.length > MAX_HEAD_BYTES) this.handOff();
-      return;
+    // botocore sends a request's head and body in two writes: the head read first is kept.
+    let head = this.head;
+    if (!head) {
+      const headEnd = buf.indexOf(HEAD_END);
+      if (headEnd < 0) {
+        if (buf.length > MAX_HEAD_BYTES) this.handOff();
+        return;
+      }
+      head = parseHead(buf.toString('latin1', 0, headEnd), this.options.maxBodyBytes);
+      if (!head) return this.handOff();
+      head.bodyStart = headEnd + 4;
     }
-    const head = parseHead(buf.toString('latin1', 0, headEnd), this.options.maxBodyBytes);
-    if (!head) return this.handOff();
-    const bodyStart = headEnd + 4;
-    const bodyEnd = bodyStart + head.contentLength;
+    const bodyEnd = head.bodyStart + head.contentLength;
     if (buf.length < bodyEnd) {
+      this.head = head;
       this.awaiting = bodyEnd;
       return;
     }
+    this.head = undefined;
     this.awaiting = 0;
-    const body = buf.subarray(bodyStart, bodyEnd);
+    const body = buf.subarray(head.bodyStart, bodyEnd);
     this.keep(buf.subarray(bodyEnd));
     this.busy = true;
     this.keepAlive = head.keepAlive;
@@ -220,6 +227,8 @@ interface RequestHead {
   values: string[];
   contentLength: number;
   keepAlive: boolean;
+  /** Where the body starts in the unread bytes (set by the connection). */
+  bodyStart: number;
 }
 
 /** 1 for the RFC 9110 token characters a header name is made of. */
@@ -291,7 +300,7 @@ export function parseHead(text: string, maxBodyBytes: number): RequestHead | und
   const contentLength = Number(length);
   if (contentLength > maxBodyBytes) return undefined;
   const keepAlive = line[3] === '1' ? !/(^|[\s,])close($|[\s,])/.test(connection) : /(^|[\s,])keep-alive($|[\s,])/.test(connection);
-  return { method: line[1], url: line[2]!, names, values, contentLength, keepAlive };
+  return { method: line[1], url: line[2]!, names, values, contentLength, keepAlive, bodyStart: 0 };
 }
 
 let dateSecond = -1;
