@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 import type { Execution } from '../execution/execution';
-import type { ExecutionRecord, ExecutionState, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
+import type { CloseStatus, ExecutionRecord, ExecutionState, ExecutionStatus, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
 import { ReadyQueue, type ReadyTask } from './ready-queue';
 import { UndoJournal } from './undo-journal';
 import { DeadlineIndex, deadlineKey } from '../timers/deadline-index';
@@ -23,12 +23,30 @@ interface ExecutionRow {
   state: string;
 }
 
-export interface HistoryRow {
-  event_id: number;
-  event_type: string;
-  event_timestamp: number;
-  attributes: string;
-}
+/**
+ * The columns a whole run is read with, in `RunRow` order. Hot reads use better-sqlite3's raw
+ * mode: an array per row instead of an object whose every property name is a string made and
+ * hashed again on each read (a run read costs about two thirds as much raw).
+ */
+const RUN_COLUMNS = 'id, domain_id, workflow_id, run_id, type_name, type_version, status, close_status, started_at, closed_at, tags, parent, state';
+type RunRow = [
+  id: number,
+  domainId: number,
+  workflowId: string,
+  runId: string,
+  typeName: string,
+  typeVersion: string,
+  status: ExecutionStatus,
+  closeStatus: CloseStatus | null,
+  startedAt: number,
+  closedAt: number | null,
+  tags: string | null,
+  parent: string | null,
+  state: string,
+];
+
+/** One stored history event, a raw row: eventId, eventType, timestamp (epoch ms), attributes JSON. */
+export type HistoryRow = [eventId: number, eventType: string, timestamp: number, attributes: string];
 
 /** Visibility columns of a run, without its state document. */
 export interface ExecutionSummary {
@@ -89,11 +107,11 @@ export class ExecutionStore {
         `INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, status, started_at, tags, parent, state)
          VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, '{}')`,
       ),
-      byId: p('SELECT * FROM executions WHERE id = ?'),
-      byRun: p('SELECT * FROM executions WHERE domain_id = ? AND workflow_id = ? AND run_id = ?'),
-      openByWorkflowId: p(`SELECT * FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`),
-      openIdByWorkflowId: p(`SELECT id FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`),
-      countOpenInDomain: p(`SELECT count(*) AS n FROM executions WHERE domain_id = ? AND status = 'OPEN'`),
+      byId: p(`SELECT ${RUN_COLUMNS} FROM executions WHERE id = ?`).raw(),
+      byRun: p(`SELECT ${RUN_COLUMNS} FROM executions WHERE domain_id = ? AND workflow_id = ? AND run_id = ?`).raw(),
+      openByWorkflowId: p(`SELECT ${RUN_COLUMNS} FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).raw(),
+      openIdByWorkflowId: p(`SELECT id FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).pluck(),
+      countOpenInDomain: p(`SELECT count(*) FROM executions WHERE domain_id = ? AND status = 'OPEN'`).pluck(),
       update: p(
         `UPDATE executions SET status = ?, close_status = ?, closed_at = ?, cancel_requested = ?, state = ? WHERE id = ?`,
       ),
@@ -101,10 +119,10 @@ export class ExecutionStore {
       insertEvent: p('INSERT INTO history (execution_id, event_id, event_type, event_timestamp, attributes) VALUES (?, ?, ?, ?, ?)'),
       history: p(
         'SELECT event_id, event_type, event_timestamp, attributes FROM history WHERE execution_id = ? AND event_id BETWEEN ? AND ? ORDER BY event_id',
-      ),
+      ).raw(),
       historyDesc: p(
         'SELECT event_id, event_type, event_timestamp, attributes FROM history WHERE execution_id = ? AND event_id BETWEEN ? AND ? ORDER BY event_id DESC',
-      ),
+      ).raw(),
       openStates: p(`SELECT id, domain_id, state FROM executions WHERE status = 'OPEN'`),
       retentionSet: p(`INSERT OR REPLACE INTO deadlines (execution_id, kind, ref, due) VALUES (?, 'RETENTION', 0, ?)`),
       retentionClear: p(`DELETE FROM deadlines WHERE execution_id = ?`),
@@ -149,17 +167,17 @@ export class ExecutionStore {
   }
 
   load(id: number): ExecutionRecord | undefined {
-    const row = this.q.byId!.get(id) as ExecutionRow | undefined;
+    const row = this.q.byId!.get(id) as RunRow | undefined;
     return row && toRecord(row);
   }
 
   findRun(domainId: number, workflowId: string, runId: string): ExecutionRecord | undefined {
-    const row = this.q.byRun!.get(domainId, workflowId, runId) as ExecutionRow | undefined;
+    const row = this.q.byRun!.get(domainId, workflowId, runId) as RunRow | undefined;
     return row && toRecord(row);
   }
 
   findOpen(domainId: number, workflowId: string): ExecutionRecord | undefined {
-    const row = this.q.openByWorkflowId!.get(domainId, workflowId) as ExecutionRow | undefined;
+    const row = this.q.openByWorkflowId!.get(domainId, workflowId) as RunRow | undefined;
     return row && toRecord(row);
   }
 
@@ -168,7 +186,7 @@ export class ExecutionStore {
   }
 
   countOpen(domainId: number): number {
-    return (this.q.countOpenInDomain!.get(domainId) as { n: number }).n;
+    return this.q.countOpenInDomain!.get(domainId) as number;
   }
 
   /** Writes the run's new events, state and effects. Call inside the operation's transaction. */
@@ -249,20 +267,28 @@ export class ExecutionStore {
   }
 }
 
-function toRecord(row: ExecutionRow): ExecutionRecord {
+/**
+ * The one place a raw run row becomes a record. Every record gets the same properties in the same
+ * order (unset ones undefined), so they all share one object shape.
+ */
+function toRecord(row: RunRow): ExecutionRecord {
+  const closeStatus = row[7];
+  const closedAt = row[9];
+  const tags = row[10];
+  const parent = row[11];
   return {
-    id: row.id,
-    domainId: row.domain_id,
-    workflowId: row.workflow_id,
-    runId: row.run_id,
-    workflowType: { name: row.type_name, version: row.type_version },
-    status: row.status,
-    ...(row.close_status ? { closeStatus: row.close_status } : {}),
-    startedAt: row.started_at,
-    ...(row.closed_at !== null ? { closedAt: row.closed_at } : {}),
-    ...(row.tags ? { tagList: JSON.parse(row.tags) as string[] } : {}),
-    ...(row.parent ? { parent: JSON.parse(row.parent) as WorkflowExecutionRef } : {}),
-    state: JSON.parse(row.state) as ExecutionRecord['state'],
+    id: row[0],
+    domainId: row[1],
+    workflowId: row[2],
+    runId: row[3],
+    workflowType: { name: row[4], version: row[5] },
+    status: row[6],
+    closeStatus: closeStatus ?? undefined,
+    startedAt: row[8],
+    closedAt: closedAt ?? undefined,
+    tagList: tags ? (JSON.parse(tags) as string[]) : undefined,
+    parent: parent ? (JSON.parse(parent) as WorkflowExecutionRef) : undefined,
+    state: JSON.parse(row[12]) as ExecutionState,
   };
 }
 
