@@ -133,6 +133,7 @@ export class EngineCore {
   private readonly transaction: (tx: CoreTx, fn: (tx: Tx) => unknown) => unknown;
   /** > 0 while a deadline pass or a run's hand-off to waiting polls is under way. */
   private depth = 0;
+  private readonly decisionContexts = new Map<number, DecisionContext>();
 
   constructor(
     readonly db: Db,
@@ -293,19 +294,29 @@ export class EngineCore {
     return `arn:aws:swf:${region}:${this.config.accountId}:/domain/${name}`;
   }
 
-  /** What the decisions of a run in `domainId` may look up. */
+  /**
+   * What the decisions of a run in `domainId` may look up. One per domain, kept: it holds no rows,
+   * only look-ups that read the registry (and its caches) at each call, and the engine's settings,
+   * which never change; copying those settings into a new object on every decision batch was a
+   * property-by-property slow path.
+   */
   decisionContext(domainId: number): DecisionContext {
-    const type = <C>(kind: 'activity' | 'workflow', name: string, version: string) => {
-      const row = this.registry.type(domainId, kind, name, version);
-      return row && { status: row.status, config: this.registry.typeConfig<C & object>(row) };
-    };
-    return {
-      activityType: (name, version) => type<ActivityTypeConfiguration>('activity', name, version),
-      workflowType: (name, version) => type<WorkflowTypeConfiguration>('workflow', name, version),
-      openExecutionCount: () => this.executions.countOpen(domainId),
-      lambdaAvailable: this.lambdaInvoker !== undefined,
-      ...this.config,
-    };
+    let ctx = this.decisionContexts.get(domainId);
+    if (ctx === undefined) {
+      const type = <C>(kind: 'activity' | 'workflow', name: string, version: string) => {
+        const row = this.registry.type(domainId, kind, name, version);
+        return row && { status: row.status, config: this.registry.typeConfig<C & object>(row) };
+      };
+      ctx = {
+        ...this.config,
+        activityType: (name, version) => type<ActivityTypeConfiguration>('activity', name, version),
+        workflowType: (name, version) => type<WorkflowTypeConfiguration>('workflow', name, version),
+        openExecutionCount: () => this.executions.countOpen(domainId),
+        lambdaAvailable: this.lambdaInvoker !== undefined,
+      };
+      this.decisionContexts.set(domainId, ctx);
+    }
+    return ctx;
   }
 }
 
