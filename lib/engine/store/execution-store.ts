@@ -212,16 +212,13 @@ export class ExecutionStore {
       for (const t of fx.queueRemove) this.ready.remove(id, t.kind, t.scheduledEventId);
       const armed = (s.deadlines ??= {});
       for (const d of fx.deadlineClear) {
-        this.deadlines.clear(id, d.kind, d.ref);
-        delete armed[deadlineKey(d.kind, d.ref)];
+        // The armed entry knows its name in the state document: no new key string to build.
+        delete armed[this.deadlines.clear(id, d.kind, d.ref)?.key ?? deadlineKey(d.kind, d.ref)];
       }
       for (const t of fx.queueAdd) {
         this.ready.add({ domainId: r.domainId, kind: t.kind, taskList: t.taskList, priority: t.priority, executionId: id, scheduledEventId: t.scheduledEventId });
       }
-      for (const d of fx.deadlineSet) {
-        this.deadlines.set(id, d.kind, d.ref, d.due);
-        armed[deadlineKey(d.kind, d.ref)] = d.due;
-      }
+      for (const d of fx.deadlineSet) armed[this.deadlines.set(id, d.kind, d.ref, d.due).key] = d.due;
     }
     // An open run's visibility columns never change, so its save leaves their indexes alone.
     if (fx.closed) {
