@@ -75,3 +75,16 @@ test('rebuilds from state documents; keys round-trip', () => {
   expect(index.ofKind('DECISION_START_TO_CLOSE').map((d) => d.executionId)).toEqual([4]);
   expect(drain(index)).toEqual(['4:DECISION_START_TO_CLOSE:3@200', '4:EXECUTION:0@900']);
 });
+
+test("set and clear hand back the armed deadline, which carries its state-document name; same ref, other kind, other run stay apart", () => {
+  const index = new DeadlineIndex();
+  const armed = index.set(1, 'ACTIVITY_START_TO_CLOSE', 5, 100);
+  expect(armed.key).toBe(deadlineKey('ACTIVITY_START_TO_CLOSE', 5));
+  expect(index.set(1, 'ACTIVITY_START_TO_CLOSE', 5, 100)).toBe(armed);
+  index.set(1, 'ACTIVITY_HEARTBEAT', 5, 50);
+  index.set(2, 'ACTIVITY_START_TO_CLOSE', 5, 70);
+  expect(index.set(1, 'ACTIVITY_START_TO_CLOSE', 5, 200).key).toBe(armed.key);
+  expect(index.clear(1, 'ACTIVITY_HEARTBEAT', 5)?.due).toBe(50);
+  expect(index.clear(1, 'ACTIVITY_HEARTBEAT', 5)).toBeUndefined();
+  expect(drain(index)).toEqual(['2:ACTIVITY_START_TO_CLOSE:5@70', '1:ACTIVITY_START_TO_CLOSE:5@200']);
+});
