@@ -4,7 +4,7 @@ import type { Execution } from '../execution/execution';
 import type { CloseStatus, ExecutionRecord, ExecutionState, ExecutionStatus, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
 import { ReadyQueue, type ReadyTask } from './ready-queue';
 import { UndoJournal } from './undo-journal';
-import { DeadlineIndex, deadlineKey } from '../timers/deadline-index';
+import { DeadlineIndex } from '../timers/deadline-index';
 
 interface ExecutionRow {
   id: number;
@@ -223,22 +223,30 @@ export class ExecutionStore {
       for (const d of fx.deadlineSet) if (d.kind === 'RETENTION') this.q.retentionSet!.run(id, d.due);
     } else {
       for (const t of fx.queueRemove) this.ready.remove(id, t.kind, t.scheduledEventId);
-      const armed = (s.deadlines ??= {});
-      for (const d of fx.deadlineClear) {
-        // The armed entry knows its name in the state document: no new key string to build.
-        delete armed[this.deadlines.clear(id, d.kind, d.ref)?.key ?? deadlineKey(d.kind, d.ref)];
-      }
+      for (const d of fx.deadlineClear) this.deadlines.clear(id, d.kind, d.ref);
       for (const t of fx.queueAdd) {
         this.ready.add({ domainId: r.domainId, kind: t.kind, taskList: t.taskList, priority: t.priority, executionId: id, scheduledEventId: t.scheduledEventId });
       }
-      for (const d of fx.deadlineSet) armed[this.deadlines.set(id, d.kind, d.ref, d.due).key] = d.due;
+      for (const d of fx.deadlineSet) this.deadlines.set(id, d.kind, d.ref, d.due);
     }
     // An open run's visibility columns never change, so its save leaves their indexes alone.
     if (fx.closed) {
-      this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+      this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, s.cancelRequested ? 1 : 0, JSON.stringify(s), id);
     } else {
-      this.q.updateState!.run(r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+      this.q.updateState!.run(s.cancelRequested ? 1 : 0, this.openStateJson(s, id), id);
     }
+  }
+
+  /**
+   * An open run's state document. Its `deadlines` member is written from the deadline index,
+   * which holds what the document held plus this change, as JSON text spliced in: editing the
+   * parsed member instead (a keyed store per armed deadline, a `delete` per disarmed one) took
+   * V8's slow paths, and the `delete` left a dictionary object that JSON.stringify walks slowly.
+   */
+  private openStateJson(s: ExecutionState, id: number): string {
+    s.deadlines = undefined; // left out by JSON.stringify
+    const json = JSON.stringify(s);
+    return `${json.slice(0, -1)},"deadlines":${this.deadlines.documentOf(id)}}`;
   }
 
   /** Forgets a closed run whose retention period has passed: visibility and history alike. */

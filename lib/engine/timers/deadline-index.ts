@@ -63,6 +63,19 @@ export class DeadlineIndex {
     if (entries) for (const entry of [...entries.values()]) this.clear(executionId, entry.kind, entry.ref);
   }
 
+  /**
+   * A run's armed deadlines as its state document lists them, in JSON: `{"<kind> <ref>": due}`.
+   * Kinds and refs need no escaping (capitals, `_`, a space, digits), and a due time is a finite
+   * number, which `String` writes as JSON does.
+   */
+  documentOf(executionId: number): string {
+    const run = this.byRun.get(executionId);
+    if (!run) return '{}';
+    let json = '';
+    for (const entry of run.values()) json += `${json ? ',' : ''}"${entry.key}":${entry.due}`;
+    return `{${json}}`;
+  }
+
   /** The earliest armed deadline. */
   first(): ArmedDeadline | undefined {
     return this.heap[0];
