@@ -135,7 +135,6 @@ export class EngineCore {
   private readonly transaction: (tx: CoreTx, fn: (tx: Tx) => unknown) => unknown;
   /** > 0 while a deadline pass or a run's hand-off to waiting polls is under way. */
   private depth = 0;
-  private readonly decisionContexts = new Map<number, DecisionContext>();
 
   constructor(
     readonly db: Db,
@@ -296,29 +295,19 @@ export class EngineCore {
     return `arn:aws:swf:${region}:${this.config.accountId}:/domain/${name}`;
   }
 
-  /**
-   * What the decisions of a run in `domainId` may look up. One per domain, kept: it holds no rows,
-   * only look-ups that read the registry (and its caches) at each call, and the engine's settings,
-   * which never change; copying those settings into a new object on every decision batch was a
-   * property-by-property slow path.
-   */
+  /** What the decisions of a run in `domainId` may look up. */
   decisionContext(domainId: number): DecisionContext {
-    let ctx = this.decisionContexts.get(domainId);
-    if (ctx === undefined) {
-      const type = <C>(kind: 'activity' | 'workflow', name: string, version: string) => {
-        const row = this.registry.type(domainId, kind, name, version);
-        return row && { status: row.status, config: this.registry.typeConfig<C & object>(row) };
-      };
-      ctx = {
-        ...this.config,
-        activityType: (name, version) => type<ActivityTypeConfiguration>('activity', name, version),
-        workflowType: (name, version) => type<WorkflowTypeConfiguration>('workflow', name, version),
-        openExecutionCount: () => this.executions.countOpen(domainId),
-        lambdaAvailable: this.lambdaInvoker !== undefined,
-      };
-      this.decisionContexts.set(domainId, ctx);
-    }
-    return ctx;
+    const type = <C>(kind: 'activity' | 'workflow', name: string, version: string) => {
+      const row = this.registry.type(domainId, kind, name, version);
+      return row && { status: row.status, config: this.registry.typeConfig<C & object>(row) };
+    };
+    return {
+      activityType: (name, version) => type<ActivityTypeConfiguration>('activity', name, version),
+      workflowType: (name, version) => type<WorkflowTypeConfiguration>('workflow', name, version),
+      openExecutionCount: () => this.executions.countOpen(domainId),
+      lambdaAvailable: this.lambdaInvoker !== undefined,
+      ...this.config,
+    };
   }
 }
 

@@ -116,15 +116,15 @@ function nextDecisionPage(core: EngineCore, scope: PageScope, domain: DomainRow,
 function activityHandoff(input: PollForActivityTaskInput): Handoff<{ record: ExecutionRecord; activity: OpenActivity }, object> {
   return {
     claim: (exec, scheduledEventId) => ({ record: exec.record, activity: exec.claimActivity(scheduledEventId, input.identity) }),
-    // One literal, not `defined`: JSON.stringify leaves out an absent input all the same.
-    answer: ({ record, activity: a }) => ({
-      taskToken: a.token,
-      activityId: a.activityId,
-      startedEventId: a.startedEventId,
-      workflowExecution: { workflowId: record.workflowId, runId: record.runId },
-      activityType: a.activityType,
-      input: a.input,
-    }),
+    answer: ({ record, activity: a }) =>
+      defined({
+        taskToken: a.token,
+        activityId: a.activityId,
+        startedEventId: a.startedEventId,
+        workflowExecution: { workflowId: record.workflowId, runId: record.runId },
+        activityType: a.activityType,
+        input: a.input,
+      }),
   };
 }
 
@@ -228,15 +228,15 @@ export const taskOperations: OperationTable = {
       const decisions = input.decisions ?? [];
       const fault = validateDecisionBatch(decisions);
       if (fault) throw fault;
-      // One literal, not `defined` (a key-by-key copy): unset members are undefined, which the
-      // event's JSON leaves out.
-      const { completedEventId, hadPending } = exec.completeDecision({
-        scheduledEventId: claims.scheduledEventId,
-        startedEventId: claims.startedEventId,
-        executionContext: input.executionContext ?? undefined,
-        taskList: input.taskList ?? undefined,
-        taskListScheduleToStartTimeout: input.taskListScheduleToStartTimeout ?? undefined,
-      });
+      const { completedEventId, hadPending } = exec.completeDecision(
+        defined({
+          scheduledEventId: claims.scheduledEventId,
+          startedEventId: claims.startedEventId,
+          executionContext: input.executionContext,
+          taskList: input.taskList,
+          taskListScheduleToStartTimeout: input.taskListScheduleToStartTimeout,
+        }) as never,
+      );
       exec.overrideDecisionTaskList(input.taskList?.name, input.taskListScheduleToStartTimeout);
       applyDecisions(exec, decisions, completedEventId, hadPending, core.decisionContext(exec.record.domainId));
       tx.save(exec);
