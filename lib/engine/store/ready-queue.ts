@@ -29,14 +29,14 @@ export class ReadyQueue {
    * for each look-up.
    */
   private readonly lists = new Map<number, Map<string, ReadyTask[]>>();
-  /** Each run's queued tasks (a few at most): how a task is found by run, kind and event id. */
-  private readonly byRun = new Map<number, Set<ReadyTask>>();
+  /** Each run's queued tasks by `taskSlot(kind, scheduledEventId)`: a number, as above. */
+  private readonly byRun = new Map<number, Map<number, ReadyTask>>();
   private nextSeq = 1;
   /** Shared with the deadline index: both follow the same SQLite transactions. */
   constructor(private readonly journal: UndoJournal = new UndoJournal()) {}
 
   add(task: Omit<ReadyTask, 'seq'>, seq = this.nextSeq++): void {
-    if (this.find(task.executionId, task.kind, task.scheduledEventId)) return;
+    if (this.byRun.get(task.executionId)?.has(taskSlot(task.kind, task.scheduledEventId))) return;
     const entry: ReadyTask = {
       domainId: task.domainId,
       kind: task.kind,
@@ -52,18 +52,18 @@ export class ReadyQueue {
   }
 
   remove(executionId: number, kind: TaskKind, scheduledEventId: number): void {
-    const entry = this.find(executionId, kind, scheduledEventId);
+    const entry = this.byRun.get(executionId)?.get(taskSlot(kind, scheduledEventId));
     if (entry) this.take(entry);
   }
 
   removeRun(executionId: number): void {
     const entries = this.byRun.get(executionId);
-    if (entries) for (const entry of [...entries]) this.take(entry);
+    if (entries) for (const entry of [...entries.values()]) this.take(entry);
   }
 
   /** Removes `entry` (from `head`): the caller claims it. */
   take(entry: ReadyTask): void {
-    if (!this.byRun.get(entry.executionId)?.has(entry)) return;
+    if (this.byRun.get(entry.executionId)?.get(taskSlot(entry.kind, entry.scheduledEventId)) !== entry) return;
     this.delete(entry);
     this.record(() => this.insert(entry));
   }
@@ -92,12 +92,6 @@ export class ReadyQueue {
     for (const { queuedAt: _, ...task } of sorted) this.add(task);
   }
 
-  private find(executionId: number, kind: TaskKind, scheduledEventId: number): ReadyTask | undefined {
-    const run = this.byRun.get(executionId);
-    if (run) for (const entry of run) if (entry.scheduledEventId === scheduledEventId && entry.kind === kind) return entry;
-    return undefined;
-  }
-
   private record(undo: () => void): void {
     this.journal.record(undo);
   }
@@ -119,8 +113,8 @@ export class ReadyQueue {
     }
     list.splice(lo, 0, entry);
     let run = this.byRun.get(entry.executionId);
-    if (!run) this.byRun.set(entry.executionId, (run = new Set()));
-    run.add(entry);
+    if (!run) this.byRun.set(entry.executionId, (run = new Map()));
+    run.set(taskSlot(entry.kind, entry.scheduledEventId), entry);
   }
 
   private delete(entry: ReadyTask): void {
@@ -135,7 +129,7 @@ export class ReadyQueue {
     }
     const run = this.byRun.get(entry.executionId);
     if (run) {
-      run.delete(entry);
+      run.delete(taskSlot(entry.kind, entry.scheduledEventId));
       if (run.size === 0) this.byRun.delete(entry.executionId);
     }
   }
@@ -144,4 +138,9 @@ export class ReadyQueue {
 /** A domain's decision lists and its activity lists, as one number. */
 function listGroup(domainId: number, kind: TaskKind): number {
   return domainId * 2 + (kind === 'decision' ? 0 : 1);
+}
+
+/** A task's place among its run's queued tasks, as one number. */
+function taskSlot(kind: TaskKind, scheduledEventId: number): number {
+  return scheduledEventId * 2 + (kind === 'decision' ? 0 : 1);
 }
