@@ -65,14 +65,14 @@ export class DeadlineIndex {
 
   /**
    * A run's armed deadlines as its state document lists them, in JSON: `{"<kind> <ref>": due}`.
-   * Kinds and refs need no escaping (capitals, `_`, a space, digits), and a due time is a finite
-   * number, which `String` writes as JSON does.
+   * Kinds and refs need no escaping (capitals, `_`, a space, digits), and `String` writes a finite
+   * number as JSON does; anything else (validated durations never give one) as JSON's `null`.
    */
   documentOf(executionId: number): string {
     const run = this.byRun.get(executionId);
     if (!run) return '{}';
     let json = '';
-    for (const entry of run.values()) json += `${json ? ',' : ''}"${entry.key}":${entry.due}`;
+    for (const entry of run.values()) json += `${json ? ',' : ''}"${entry.key}":${Number.isFinite(entry.due) ? entry.due : null}`;
     return `{${json}}`;
   }
 
