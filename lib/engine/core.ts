@@ -59,7 +59,6 @@ class CoreTx implements Tx {
       fx.deadlineSet.push({ kind: 'RETENTION', ref: 0, due: r.closedAt! + core.retentionMs(r.domainId) });
     } else {
       handed = this.handOff(exec);
-      for (const t of fx.queueAdd) this.touchedQueues.add(queueKey(r.domainId, t.kind, t.taskList));
     }
     for (const d of fx.deadlineSet) {
       if (fx.closed && d.kind !== 'RETENTION') continue;
@@ -77,17 +76,20 @@ class CoreTx implements Tx {
    * Hands the tasks this save makes pollable straight to polls already waiting for them: the
    * task is claimed in this very save, so it never touches the task queue and the poll is
    * answered the moment the transaction commits. A task with a deadline already due (a "0"
-   * timeout) is queued instead, to time out first.
+   * timeout) is queued instead, to time out first; the lists of queued tasks are noted, for
+   * waiting polls to be told after the commit.
    */
   private handOff(exec: Execution): { waiter: Waiter<unknown>; claimed: unknown }[] {
     const fx = exec.effects;
     if (fx.queueAdd.length === 0) return [];
     const handed: { waiter: Waiter<unknown>; claimed: unknown }[] = [];
     fx.queueAdd = fx.queueAdd.filter((t) => {
-      if (fx.deadlineSet.some((d) => d.ref === t.scheduledEventId && d.due <= this.now)) return true;
       const key = queueKey(exec.record.domainId, t.kind, t.taskList);
-      const waiter = this.core.matcher.reserve(key);
-      if (!waiter) return true;
+      const waiter = fx.deadlineSet.some((d) => d.ref === t.scheduledEventId && d.due <= this.now) ? undefined : this.core.matcher.reserve(key);
+      if (!waiter) {
+        this.touchedQueues.add(key);
+        return true;
+      }
       this.reserved.push({ key, waiter });
       handed.push({ waiter, claimed: waiter.handoff!.claim(exec, t.scheduledEventId) });
       return false;

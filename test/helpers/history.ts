@@ -35,11 +35,11 @@ export function storedHistory(engine: RunningEngine, domain: string, execution: 
   if (!d) throw new Error(`no domain ${domain}`);
   const record = core.executions.findRun(d.id, execution.workflowId!, execution.runId!);
   if (!record) throw new Error(`no run ${execution.workflowId}/${execution.runId}`);
-  return core.executions.history(record.id, 1, record.state.nextEventId - 1, false).map((r) => ({
-    eventId: r.event_id,
-    eventType: r.event_type,
-    timestamp: r.event_timestamp,
-    attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+  return core.executions.history(record.id, 1, record.state.nextEventId - 1, false).map(([eventId, eventType, timestamp, attributes]) => ({
+    eventId,
+    eventType,
+    timestamp,
+    attributes: JSON.parse(attributes) as Record<string, unknown>,
   }));
 }
 

@@ -138,8 +138,9 @@ export interface ExecutionState {
   latestActivityTaskTimestamp?: number;
   /**
    * The run's armed deadlines while it is open, `<kind> <ref>` -> due (epoch ms), written by the
-   * store from the effects of each save. The engine's deadline index is rebuilt from these at
-   * start-up; a closed run has none (its retention clock is a row of its own).
+   * store from its deadline index at each save (in memory, after a save, it is unset). The index
+   * is rebuilt from these at start-up; a closed run has none (its retention clock is a row of its
+   * own).
    */
   deadlines?: Record<string, number>;
   /** Set at close: the open tasks the run left behind, which Describe keeps reporting. */

@@ -68,8 +68,8 @@ export function historyPageJson(
   const rows: HistoryRow[] = reverse
     ? core.executions.history(executionId, Math.max(from, to - limit + 1), to, true)
     : core.executions.history(executionId, from, Math.min(to, from + limit - 1), false);
-  const json = rows.map((r) => eventToWireJson(r.event_id, r.event_type, r.event_timestamp, r.attributes)).join(',');
-  const last = rows.length > 0 ? rows[rows.length - 1]!.event_id : undefined;
+  const json = rows.map((r) => eventToWireJson(r[0], r[1], r[2], r[3])).join(',');
+  const last = rows.length > 0 ? rows[rows.length - 1]![0] : undefined;
   if (last === undefined) return { json };
   const next = reverse ? last - 1 : last + 1;
   return reverse ? (next >= from ? { json, next } : { json }) : next <= to ? { json, next } : { json };

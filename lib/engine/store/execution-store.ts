@@ -1,10 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 import type { Execution } from '../execution/execution';
-import type { ExecutionRecord, ExecutionState, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
+import type { CloseStatus, ExecutionRecord, ExecutionState, ExecutionStatus, TaskKind, TypeRef, WorkflowExecutionRef } from '../execution/state';
 import { ReadyQueue, type ReadyTask } from './ready-queue';
 import { UndoJournal } from './undo-journal';
-import { DeadlineIndex, deadlineKey } from '../timers/deadline-index';
+import { DeadlineIndex } from '../timers/deadline-index';
 
 interface ExecutionRow {
   id: number;
@@ -23,12 +23,34 @@ interface ExecutionRow {
   state: string;
 }
 
-export interface HistoryRow {
-  event_id: number;
-  event_type: string;
-  event_timestamp: number;
-  attributes: string;
-}
+/**
+ * A whole run is read as ONE text value, `[state, [id, domain_id, ...]]`: the state document
+ * spliced in as it is stored, the other columns as a JSON array, so that one `JSON.parse` builds
+ * the lot. better-sqlite3 hands a row to JavaScript one property store per column (about a
+ * microsecond each through V8's API, more as a named object); a single plucked string skips all
+ * of them. `RunRow` names the parsed parts; `toRecord` is the one place that reads them.
+ */
+const RUN_TEXT = `'[' || state || ',' || json_array(id, domain_id, workflow_id, run_id, type_name, type_version, status, close_status, started_at, closed_at, tags, parent) || ']'`;
+type RunRow = [
+  state: ExecutionState,
+  columns: [
+    id: number,
+    domainId: number,
+    workflowId: string,
+    runId: string,
+    typeName: string,
+    typeVersion: string,
+    status: ExecutionStatus,
+    closeStatus: CloseStatus | null,
+    startedAt: number,
+    closedAt: number | null,
+    tags: string | null,
+    parent: string | null,
+  ],
+];
+
+/** One stored history event, a raw row: eventId, eventType, timestamp (epoch ms), attributes JSON. */
+export type HistoryRow = [eventId: number, eventType: string, timestamp: number, attributes: string];
 
 /** Visibility columns of a run, without its state document. */
 export interface ExecutionSummary {
@@ -89,22 +111,27 @@ export class ExecutionStore {
         `INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, status, started_at, tags, parent, state)
          VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, '{}')`,
       ),
-      byId: p('SELECT * FROM executions WHERE id = ?'),
-      byRun: p('SELECT * FROM executions WHERE domain_id = ? AND workflow_id = ? AND run_id = ?'),
-      openByWorkflowId: p(`SELECT * FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`),
-      openIdByWorkflowId: p(`SELECT id FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`),
-      countOpenInDomain: p(`SELECT count(*) AS n FROM executions WHERE domain_id = ? AND status = 'OPEN'`),
+      byId: p(`SELECT ${RUN_TEXT} FROM executions WHERE id = ?`).pluck(),
+      byRun: p(`SELECT ${RUN_TEXT} FROM executions WHERE domain_id = ? AND workflow_id = ? AND run_id = ?`).pluck(),
+      openByWorkflowId: p(`SELECT ${RUN_TEXT} FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).pluck(),
+      openIdByWorkflowId: p(`SELECT id FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).pluck(),
+      countOpenInDomain: p(`SELECT count(*) FROM executions WHERE domain_id = ? AND status = 'OPEN'`).pluck(),
       update: p(
         `UPDATE executions SET status = ?, close_status = ?, closed_at = ?, cancel_requested = ?, state = ? WHERE id = ?`,
       ),
       updateState: p('UPDATE executions SET cancel_requested = ?, state = ? WHERE id = ?'),
       insertEvent: p('INSERT INTO history (execution_id, event_id, event_type, event_timestamp, attributes) VALUES (?, ?, ?, ?, ?)'),
+      // Most changes append two events (a task closes, the next is scheduled): one statement for
+      // both saves a statement's fixed cost, and the result object better-sqlite3 builds per run.
+      insertEventPair: p(
+        'INSERT INTO history (execution_id, event_id, event_type, event_timestamp, attributes) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)',
+      ),
       history: p(
         'SELECT event_id, event_type, event_timestamp, attributes FROM history WHERE execution_id = ? AND event_id BETWEEN ? AND ? ORDER BY event_id',
-      ),
+      ).raw(),
       historyDesc: p(
         'SELECT event_id, event_type, event_timestamp, attributes FROM history WHERE execution_id = ? AND event_id BETWEEN ? AND ? ORDER BY event_id DESC',
-      ),
+      ).raw(),
       openStates: p(`SELECT id, domain_id, state FROM executions WHERE status = 'OPEN'`),
       retentionSet: p(`INSERT OR REPLACE INTO deadlines (execution_id, kind, ref, due) VALUES (?, 'RETENTION', 0, ?)`),
       retentionClear: p(`DELETE FROM deadlines WHERE execution_id = ?`),
@@ -149,18 +176,18 @@ export class ExecutionStore {
   }
 
   load(id: number): ExecutionRecord | undefined {
-    const row = this.q.byId!.get(id) as ExecutionRow | undefined;
-    return row && toRecord(row);
+    const text = this.q.byId!.get(id) as string | undefined;
+    return text === undefined ? undefined : toRecord(text);
   }
 
   findRun(domainId: number, workflowId: string, runId: string): ExecutionRecord | undefined {
-    const row = this.q.byRun!.get(domainId, workflowId, runId) as ExecutionRow | undefined;
-    return row && toRecord(row);
+    const text = this.q.byRun!.get(domainId, workflowId, runId) as string | undefined;
+    return text === undefined ? undefined : toRecord(text);
   }
 
   findOpen(domainId: number, workflowId: string): ExecutionRecord | undefined {
-    const row = this.q.openByWorkflowId!.get(domainId, workflowId) as ExecutionRow | undefined;
-    return row && toRecord(row);
+    const text = this.q.openByWorkflowId!.get(domainId, workflowId) as string | undefined;
+    return text === undefined ? undefined : toRecord(text);
   }
 
   hasOpen(domainId: number, workflowId: string): boolean {
@@ -168,14 +195,22 @@ export class ExecutionStore {
   }
 
   countOpen(domainId: number): number {
-    return (this.q.countOpenInDomain!.get(domainId) as { n: number }).n;
+    return this.q.countOpenInDomain!.get(domainId) as number;
   }
 
   /** Writes the run's new events, state and effects. Call inside the operation's transaction. */
   save(exec: Execution): void {
     const r = exec.record;
     const id = r.id;
-    for (const e of exec.events) {
+    const events = exec.events;
+    let i = 0;
+    for (; i + 1 < events.length; i += 2) {
+      const a = events[i]!;
+      const b = events[i + 1]!;
+      this.q.insertEventPair!.run(id, a.eventId, a.eventType, a.timestamp, JSON.stringify(a.attributes), id, b.eventId, b.eventType, b.timestamp, JSON.stringify(b.attributes));
+    }
+    if (i < events.length) {
+      const e = events[i]!;
       this.q.insertEvent!.run(id, e.eventId, e.eventType, e.timestamp, JSON.stringify(e.attributes));
     }
     const fx = exec.effects;
@@ -188,25 +223,30 @@ export class ExecutionStore {
       for (const d of fx.deadlineSet) if (d.kind === 'RETENTION') this.q.retentionSet!.run(id, d.due);
     } else {
       for (const t of fx.queueRemove) this.ready.remove(id, t.kind, t.scheduledEventId);
-      const armed = (s.deadlines ??= {});
-      for (const d of fx.deadlineClear) {
-        this.deadlines.clear(id, d.kind, d.ref);
-        delete armed[deadlineKey(d.kind, d.ref)];
-      }
+      for (const d of fx.deadlineClear) this.deadlines.clear(id, d.kind, d.ref);
       for (const t of fx.queueAdd) {
         this.ready.add({ domainId: r.domainId, kind: t.kind, taskList: t.taskList, priority: t.priority, executionId: id, scheduledEventId: t.scheduledEventId });
       }
-      for (const d of fx.deadlineSet) {
-        this.deadlines.set(id, d.kind, d.ref, d.due);
-        armed[deadlineKey(d.kind, d.ref)] = d.due;
-      }
+      for (const d of fx.deadlineSet) this.deadlines.set(id, d.kind, d.ref, d.due);
     }
     // An open run's visibility columns never change, so its save leaves their indexes alone.
     if (fx.closed) {
-      this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+      this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, s.cancelRequested ? 1 : 0, JSON.stringify(s), id);
     } else {
-      this.q.updateState!.run(r.state.cancelRequested ? 1 : 0, JSON.stringify(r.state), id);
+      this.q.updateState!.run(s.cancelRequested ? 1 : 0, this.openStateJson(s, id), id);
     }
+  }
+
+  /**
+   * An open run's state document. Its `deadlines` member is written from the deadline index,
+   * which holds what the document held plus this change, as JSON text spliced in: editing the
+   * parsed member instead (a keyed store per armed deadline, a `delete` per disarmed one) took
+   * V8's slow paths, and the `delete` left a dictionary object that JSON.stringify walks slowly.
+   */
+  private openStateJson(s: ExecutionState, id: number): string {
+    s.deadlines = undefined; // left out by JSON.stringify
+    const json = JSON.stringify(s);
+    return `${json.slice(0, -1)},"deadlines":${this.deadlines.documentOf(id)}}`;
   }
 
   /** Forgets a closed run whose retention period has passed: visibility and history alike. */
@@ -249,20 +289,27 @@ export class ExecutionStore {
   }
 }
 
-function toRecord(row: ExecutionRow): ExecutionRecord {
+/**
+ * The one place a stored run (`RUN_TEXT`) becomes a record. Every record gets the same properties
+ * in the same order (unset ones undefined), so they all share one object shape.
+ */
+function toRecord(text: string): ExecutionRecord {
+  const [state, row] = JSON.parse(text) as RunRow;
+  const tags = row[10];
+  const parent = row[11];
   return {
-    id: row.id,
-    domainId: row.domain_id,
-    workflowId: row.workflow_id,
-    runId: row.run_id,
-    workflowType: { name: row.type_name, version: row.type_version },
-    status: row.status,
-    ...(row.close_status ? { closeStatus: row.close_status } : {}),
-    startedAt: row.started_at,
-    ...(row.closed_at !== null ? { closedAt: row.closed_at } : {}),
-    ...(row.tags ? { tagList: JSON.parse(row.tags) as string[] } : {}),
-    ...(row.parent ? { parent: JSON.parse(row.parent) as WorkflowExecutionRef } : {}),
-    state: JSON.parse(row.state) as ExecutionRecord['state'],
+    id: row[0],
+    domainId: row[1],
+    workflowId: row[2],
+    runId: row[3],
+    workflowType: { name: row[4], version: row[5] },
+    status: row[6],
+    closeStatus: row[7] ?? undefined,
+    startedAt: row[8],
+    closedAt: row[9] ?? undefined,
+    tagList: tags ? (JSON.parse(tags) as string[]) : undefined,
+    parent: parent ? (JSON.parse(parent) as WorkflowExecutionRef) : undefined,
+    state,
   };
 }
 

@@ -23,54 +23,65 @@ export interface ReadyTask {
  * is journaled, and `rollback` undoes them, so the queue never holds what a rolled-back call did.
  */
 export class ReadyQueue {
-  private readonly lists = new Map<string, ReadyTask[]>();
-  private readonly byTask = new Map<string, ReadyTask>();
-  private readonly byRun = new Map<number, Set<ReadyTask>>();
+  /**
+   * Lists by domain and kind (a number: `listGroup`), then task list name. Two levels rather than
+   * one key string: a call would otherwise build and hash a new "<domain>|<kind>|<list>" string
+   * for each look-up.
+   */
+  private readonly lists = new Map<number, Map<string, ReadyTask[]>>();
+  /** Each run's queued tasks by `taskSlot(kind, scheduledEventId)`: a number, as above. */
+  private readonly byRun = new Map<number, Map<number, ReadyTask>>();
   private nextSeq = 1;
   /** Shared with the deadline index: both follow the same SQLite transactions. */
   constructor(private readonly journal: UndoJournal = new UndoJournal()) {}
 
   add(task: Omit<ReadyTask, 'seq'>, seq = this.nextSeq++): void {
-    const id = taskId(task.executionId, task.kind, task.scheduledEventId);
-    if (this.byTask.has(id)) return;
-    const entry: ReadyTask = { ...task, seq };
+    if (this.byRun.get(task.executionId)?.has(taskSlot(task.kind, task.scheduledEventId))) return;
+    const entry: ReadyTask = {
+      domainId: task.domainId,
+      kind: task.kind,
+      taskList: task.taskList,
+      priority: task.priority,
+      executionId: task.executionId,
+      scheduledEventId: task.scheduledEventId,
+      seq,
+    };
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     this.insert(entry);
     this.record(() => this.delete(entry));
   }
 
   remove(executionId: number, kind: TaskKind, scheduledEventId: number): void {
-    const entry = this.byTask.get(taskId(executionId, kind, scheduledEventId));
+    const entry = this.byRun.get(executionId)?.get(taskSlot(kind, scheduledEventId));
     if (entry) this.take(entry);
   }
 
   removeRun(executionId: number): void {
     const entries = this.byRun.get(executionId);
-    if (entries) for (const entry of [...entries]) this.take(entry);
+    if (entries) for (const entry of [...entries.values()]) this.take(entry);
   }
 
   /** Removes `entry` (from `head`): the caller claims it. */
   take(entry: ReadyTask): void {
-    if (this.byTask.get(taskId(entry.executionId, entry.kind, entry.scheduledEventId)) !== entry) return;
+    if (this.byRun.get(entry.executionId)?.get(taskSlot(entry.kind, entry.scheduledEventId)) !== entry) return;
     this.delete(entry);
     this.record(() => this.insert(entry));
   }
 
   /** The task the next poll on this list gets: highest priority, then oldest. */
   head(domainId: number, kind: TaskKind, taskList: string): ReadyTask | undefined {
-    return this.lists.get(listKey(domainId, kind, taskList))?.[0];
+    return this.lists.get(listGroup(domainId, kind))?.get(taskList)?.[0];
   }
 
   count(domainId: number, kind: TaskKind, taskList: string): number {
-    return this.lists.get(listKey(domainId, kind, taskList))?.length ?? 0;
+    return this.lists.get(listGroup(domainId, kind))?.get(taskList)?.length ?? 0;
   }
 
   /** The task lists of a domain that have tasks waiting. */
   listsOf(domainId: number): { kind: TaskKind; taskList: string }[] {
     const out: { kind: TaskKind; taskList: string }[] = [];
-    for (const list of this.lists.values()) {
-      const first = list[0];
-      if (first && first.domainId === domainId) out.push({ kind: first.kind, taskList: first.taskList });
+    for (const kind of ['decision', 'activity'] as const) {
+      for (const taskList of this.lists.get(listGroup(domainId, kind))?.keys() ?? []) out.push({ kind, taskList });
     }
     return out;
   }
@@ -86,9 +97,11 @@ export class ReadyQueue {
   }
 
   private insert(entry: ReadyTask): void {
-    const key = listKey(entry.domainId, entry.kind, entry.taskList);
-    let list = this.lists.get(key);
-    if (!list) this.lists.set(key, (list = []));
+    const group = listGroup(entry.domainId, entry.kind);
+    let lists = this.lists.get(group);
+    if (!lists) this.lists.set(group, (lists = new Map()));
+    let list = lists.get(entry.taskList);
+    if (!list) lists.set(entry.taskList, (list = []));
     // Sorted by priority (descending), then seq: binary search for the slot.
     let lo = 0;
     let hi = list.length;
@@ -99,33 +112,35 @@ export class ReadyQueue {
       else hi = mid;
     }
     list.splice(lo, 0, entry);
-    this.byTask.set(taskId(entry.executionId, entry.kind, entry.scheduledEventId), entry);
     let run = this.byRun.get(entry.executionId);
-    if (!run) this.byRun.set(entry.executionId, (run = new Set()));
-    run.add(entry);
+    if (!run) this.byRun.set(entry.executionId, (run = new Map()));
+    run.set(taskSlot(entry.kind, entry.scheduledEventId), entry);
   }
 
   private delete(entry: ReadyTask): void {
-    const key = listKey(entry.domainId, entry.kind, entry.taskList);
-    const list = this.lists.get(key);
-    if (list) {
+    const group = listGroup(entry.domainId, entry.kind);
+    const lists = this.lists.get(group);
+    const list = lists?.get(entry.taskList);
+    if (lists && list) {
       const i = list.indexOf(entry);
       if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.lists.delete(key);
+      if (list.length === 0) lists.delete(entry.taskList);
+      if (lists.size === 0) this.lists.delete(group);
     }
-    this.byTask.delete(taskId(entry.executionId, entry.kind, entry.scheduledEventId));
     const run = this.byRun.get(entry.executionId);
     if (run) {
-      run.delete(entry);
+      run.delete(taskSlot(entry.kind, entry.scheduledEventId));
       if (run.size === 0) this.byRun.delete(entry.executionId);
     }
   }
 }
 
-function listKey(domainId: number, kind: TaskKind, taskList: string): string {
-  return `${domainId}|${kind}|${taskList}`;
+/** A domain's decision lists and its activity lists, as one number. */
+function listGroup(domainId: number, kind: TaskKind): number {
+  return domainId * 2 + (kind === 'decision' ? 0 : 1);
 }
 
-function taskId(executionId: number, kind: TaskKind, scheduledEventId: number): string {
-  return `${executionId}|${kind}|${scheduledEventId}`;
+/** A task's place among its run's queued tasks, as one number. */
+function taskSlot(kind: TaskKind, scheduledEventId: number): number {
+  return scheduledEventId * 2 + (kind === 'decision' ? 0 : 1);
 }

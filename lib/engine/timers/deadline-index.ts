@@ -9,6 +9,8 @@ export interface ArmedDeadline {
   due: number;
   /** Its slot in the heap, kept current so a deadline can be disarmed in O(log n). */
   slot: number;
+  /** Its name in the run's state document (`deadlineKey`), made once. */
+  key: string;
 }
 
 /**
@@ -24,7 +26,8 @@ export interface ArmedDeadline {
  */
 export class DeadlineIndex {
   private readonly heap: ArmedDeadline[] = [];
-  private readonly byRun = new Map<number, Map<string, ArmedDeadline>>();
+  /** Each run's deadlines by `slotOf(kind, ref)`: a number, so a look-up builds and hashes no string. */
+  private readonly byRun = new Map<number, Map<number, ArmedDeadline>>();
 
   constructor(private readonly journal: UndoJournal = new UndoJournal()) {}
 
@@ -32,29 +35,45 @@ export class DeadlineIndex {
     return this.heap.length;
   }
 
-  /** Arms (or moves) the deadline `kind`/`ref` of a run. */
-  set(executionId: number, kind: DeadlineKind, ref: number, due: number): void {
-    const old = this.byRun.get(executionId)?.get(deadlineKey(kind, ref));
+  /** Arms (or moves) the deadline `kind`/`ref` of a run; returns it as armed. */
+  set(executionId: number, kind: DeadlineKind, ref: number, due: number): ArmedDeadline {
+    const old = this.byRun.get(executionId)?.get(slotOf(kind, ref));
     if (old) {
-      if (old.due === due) return;
+      if (old.due === due) return old;
       this.remove(old);
       this.journal.record(() => this.insert(old));
     }
-    const entry: ArmedDeadline = { executionId, kind, ref, due, slot: -1 };
+    const entry: ArmedDeadline = { executionId, kind, ref, due, slot: -1, key: old ? old.key : deadlineKey(kind, ref) };
     this.insert(entry);
     this.journal.record(() => this.remove(entry));
+    return entry;
   }
 
-  clear(executionId: number, kind: DeadlineKind, ref: number): void {
-    const entry = this.byRun.get(executionId)?.get(deadlineKey(kind, ref));
-    if (!entry) return;
+  /** Disarms the deadline `kind`/`ref` of a run; returns what was armed, if anything. */
+  clear(executionId: number, kind: DeadlineKind, ref: number): ArmedDeadline | undefined {
+    const entry = this.byRun.get(executionId)?.get(slotOf(kind, ref));
+    if (!entry) return undefined;
     this.remove(entry);
     this.journal.record(() => this.insert(entry));
+    return entry;
   }
 
   clearRun(executionId: number): void {
     const entries = this.byRun.get(executionId);
     if (entries) for (const entry of [...entries.values()]) this.clear(executionId, entry.kind, entry.ref);
+  }
+
+  /**
+   * A run's armed deadlines as its state document lists them, in JSON: `{"<kind> <ref>": due}`.
+   * Kinds and refs need no escaping (capitals, `_`, a space, digits), and `String` writes a finite
+   * number as JSON does; anything else (validated durations never give one) as JSON's `null`.
+   */
+  documentOf(executionId: number): string {
+    const run = this.byRun.get(executionId);
+    if (!run) return '{}';
+    let json = '';
+    for (const entry of run.values()) json += `${json ? ',' : ''}"${entry.key}":${Number.isFinite(entry.due) ? entry.due : null}`;
+    return `{${json}}`;
   }
 
   /** The earliest armed deadline. */
@@ -81,7 +100,7 @@ export class DeadlineIndex {
   private insert(entry: ArmedDeadline): void {
     let run = this.byRun.get(entry.executionId);
     if (!run) this.byRun.set(entry.executionId, (run = new Map()));
-    run.set(deadlineKey(entry.kind, entry.ref), entry);
+    run.set(slotOf(entry.kind, entry.ref), entry);
     entry.slot = this.heap.length;
     this.heap.push(entry);
     this.up(entry.slot);
@@ -90,7 +109,7 @@ export class DeadlineIndex {
   private remove(entry: ArmedDeadline): void {
     const run = this.byRun.get(entry.executionId);
     if (run) {
-      run.delete(deadlineKey(entry.kind, entry.ref));
+      run.delete(slotOf(entry.kind, entry.ref));
       if (run.size === 0) this.byRun.delete(entry.executionId);
     }
     const slot = entry.slot;
@@ -133,6 +152,25 @@ export class DeadlineIndex {
     h[i] = e;
     e.slot = i;
   }
+}
+
+/** Kinds as small numbers, for `slotOf`. */
+const KIND_NUMBER: Record<DeadlineKind, number> = {
+  EXECUTION: 0,
+  DECISION_START_TO_CLOSE: 1,
+  DECISION_SCHEDULE_TO_START: 2,
+  ACTIVITY_SCHEDULE_TO_START: 3,
+  ACTIVITY_SCHEDULE_TO_CLOSE: 4,
+  ACTIVITY_START_TO_CLOSE: 5,
+  ACTIVITY_HEARTBEAT: 6,
+  TIMER: 7,
+  LAMBDA_START_TO_CLOSE: 8,
+  RETENTION: 9,
+};
+
+/** A deadline's place among its run's: one number per (kind, ref). */
+function slotOf(kind: DeadlineKind, ref: number): number {
+  return ref * 16 + KIND_NUMBER[kind];
 }
 
 /** How a run's state document names a deadline: `<kind> <ref>`. */

@@ -75,3 +75,28 @@ test('rebuilds from state documents; keys round-trip', () => {
   expect(index.ofKind('DECISION_START_TO_CLOSE').map((d) => d.executionId)).toEqual([4]);
   expect(drain(index)).toEqual(['4:DECISION_START_TO_CLOSE:3@200', '4:EXECUTION:0@900']);
 });
+
+test("set and clear hand back the armed deadline, which carries its state-document name; same ref, other kind, other run stay apart", () => {
+  const index = new DeadlineIndex();
+  const armed = index.set(1, 'ACTIVITY_START_TO_CLOSE', 5, 100);
+  expect(armed.key).toBe(deadlineKey('ACTIVITY_START_TO_CLOSE', 5));
+  expect(index.set(1, 'ACTIVITY_START_TO_CLOSE', 5, 100)).toBe(armed);
+  index.set(1, 'ACTIVITY_HEARTBEAT', 5, 50);
+  index.set(2, 'ACTIVITY_START_TO_CLOSE', 5, 70);
+  expect(index.set(1, 'ACTIVITY_START_TO_CLOSE', 5, 200).key).toBe(armed.key);
+  expect(index.clear(1, 'ACTIVITY_HEARTBEAT', 5)?.due).toBe(50);
+  expect(index.clear(1, 'ACTIVITY_HEARTBEAT', 5)).toBeUndefined();
+  expect(drain(index)).toEqual(['2:ACTIVITY_START_TO_CLOSE:5@70', '1:ACTIVITY_START_TO_CLOSE:5@200']);
+});
+
+test("a run's deadlines as state-document JSON: what JSON.stringify would write", () => {
+  const index = new DeadlineIndex();
+  expect(index.documentOf(1)).toBe('{}');
+  index.set(1, 'EXECUTION', 0, 1_796_314_007_645);
+  index.set(1, 'ACTIVITY_HEARTBEAT', 12, 1_796_314_007_645.5);
+  index.set(2, 'TIMER', 3, 5);
+  index.set(1, 'TIMER', 9, Number.NaN);
+  const doc = index.documentOf(1);
+  expect(doc).toBe(JSON.stringify({ 'EXECUTION 0': 1_796_314_007_645, 'ACTIVITY_HEARTBEAT 12': 1_796_314_007_645.5, 'TIMER 9': Number.NaN }));
+  expect(JSON.parse(doc)).toEqual({ 'EXECUTION 0': 1_796_314_007_645, 'ACTIVITY_HEARTBEAT 12': 1_796_314_007_645.5, 'TIMER 9': null });
+});

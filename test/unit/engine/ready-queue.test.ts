@@ -76,3 +76,19 @@ test('rebuild orders by arrival time, whatever order the runs come in', () => {
   q.add(task(6, 5));
   expect(q.head(1, 'activity', 'tl')!.executionId).toBe(5);
 });
+
+test('decision and activity lists of the same name and the lists of other domains stay apart', () => {
+  const q = new ReadyQueue();
+  q.add(task(1, 5));
+  q.add({ ...task(2, 6), kind: 'decision' });
+  q.add({ ...task(3, 7), domainId: 2 });
+  expect([q.count(1, 'activity', 'tl'), q.count(1, 'decision', 'tl'), q.count(2, 'activity', 'tl')]).toEqual([1, 1, 1]);
+  expect(q.listsOf(1)).toEqual([
+    { kind: 'decision', taskList: 'tl' },
+    { kind: 'activity', taskList: 'tl' },
+  ]);
+  q.remove(2, 'activity', 6); // a decision task, asked for as an activity: stays
+  expect(q.count(1, 'decision', 'tl')).toBe(1);
+  q.remove(2, 'decision', 6);
+  expect(q.listsOf(1)).toEqual([{ kind: 'activity', taskList: 'tl' }]);
+});
