@@ -103,6 +103,12 @@ export class ExecutionStore {
    * scanned at start-up, and there may be many).
    */
   readonly deadlines = new DeadlineIndex(this.journal);
+  /**
+   * Open runs per domain, for the open-executions limit checked on every start: in memory, counted
+   * at start-up, kept with the transaction (counting the rows instead walks one index entry per
+   * open run, so a start would slow down as a domain fills).
+   */
+  private readonly openCounts = new Map<number, number>();
 
   constructor(readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
@@ -115,7 +121,7 @@ export class ExecutionStore {
       byRun: p(`SELECT ${RUN_TEXT} FROM executions WHERE domain_id = ? AND workflow_id = ? AND run_id = ?`).pluck(),
       openByWorkflowId: p(`SELECT ${RUN_TEXT} FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).pluck(),
       openIdByWorkflowId: p(`SELECT id FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).pluck(),
-      countOpenInDomain: p(`SELECT count(*) FROM executions WHERE domain_id = ? AND status = 'OPEN'`).pluck(),
+      openCountsByDomain: p(`SELECT domain_id, count(*) FROM executions WHERE status = 'OPEN' GROUP BY domain_id`).raw(),
       update: p(
         `UPDATE executions SET status = ?, close_status = ?, closed_at = ?, cancel_requested = ?, state = ? WHERE id = ?`,
       ),
@@ -157,6 +163,8 @@ export class ExecutionStore {
     }
     this.ready.rebuild(tasks);
     this.deadlines.rebuild(deadlines);
+    this.openCounts.clear();
+    for (const row of this.q.openCountsByDomain!.iterate() as Iterable<[number, number]>) this.openCounts.set(row[0], row[1]);
     this.journal.clear();
   }
 
@@ -172,7 +180,14 @@ export class ExecutionStore {
       tagList ? JSON.stringify(tagList) : null,
       parent ? JSON.stringify(parent) : null,
     );
+    this.addOpen(domainId, 1);
     return Number(info.lastInsertRowid);
+  }
+
+  private addOpen(domainId: number, delta: number): void {
+    const n = (this.openCounts.get(domainId) ?? 0) + delta;
+    this.openCounts.set(domainId, n);
+    this.journal.record(() => this.openCounts.set(domainId, n - delta));
   }
 
   load(id: number): ExecutionRecord | undefined {
@@ -195,7 +210,7 @@ export class ExecutionStore {
   }
 
   countOpen(domainId: number): number {
-    return this.q.countOpenInDomain!.get(domainId) as number;
+    return this.openCounts.get(domainId) ?? 0;
   }
 
   /** Writes the run's new events, state and effects. Call inside the operation's transaction. */
@@ -216,6 +231,7 @@ export class ExecutionStore {
     const fx = exec.effects;
     const s = r.state;
     if (fx.closed) {
+      this.addOpen(r.domainId, -1);
       this.ready.removeRun(id);
       this.deadlines.clearRun(id);
       delete s.deadlines;

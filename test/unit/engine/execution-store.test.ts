@@ -95,3 +95,29 @@ test("a change's events are all written, in order, however many there are", () =
   expect(signals).toEqual([1, 2, 3, 4, 5].flatMap((n) => Array.from({ length: n }, (_, i) => `s${n}.${i}`)));
   expect(store.history(id, 1, 1000, true).map((r) => r[0])).toEqual(rows.map((r) => r[0]).reverse());
 });
+
+test('open runs are counted per domain in memory: starts, closes, rollbacks and a restart', () => {
+  const a = startRun('count-a');
+  startRun('count-b');
+  expect([store.countOpen(1), store.countOpen(2)]).toEqual([2, 0]);
+
+  // A start, then a close, each inside a transaction that rolls back: the count goes back.
+  store.journal.begin();
+  startRun('count-rolled-back');
+  expect(store.countOpen(1)).toBe(3);
+  store.journal.rollback();
+  expect(store.countOpen(1)).toBe(2);
+  store.journal.begin();
+  const closing = new Execution(store.load(a.record.id)!, T0 + 10, sequentialIds('r'));
+  closing.terminate('why', undefined, 'TERMINATE', undefined);
+  store.save(closing);
+  expect(store.countOpen(1)).toBe(1);
+  store.journal.rollback();
+  expect(store.countOpen(1)).toBe(2);
+
+  // Rebuilt from the rows at start-up. Only the journal was rolled back above, not SQLite, so the
+  // rows now say 3 open runs less the closed one: a new store must count what the rows say.
+  const rows = database.db.prepare(`SELECT count(*) FROM executions WHERE domain_id = 1 AND status = 'OPEN'`).pluck().get();
+  expect(rows).toBe(2);
+  expect(new ExecutionStore(database.db).countOpen(1)).toBe(2);
+});
