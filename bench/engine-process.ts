@@ -1,6 +1,6 @@
 /**
  * The engine under benchmark as a child process: how it is launched (BENCH_ENGINE,
- * BENCH_ENGINE_ROOT, BENCH_DB, BENCH_PROBE, BENCH_NODE_FLAGS), started, probed and stopped.
+ * BENCH_ENGINE_ROOT, BENCH_DB, BENCH_PROBE, BENCH_NODE_FLAGS, BENCH_ENGINE_ARGS), started, probed and stopped.
  * Shared by bench/engine.ts (raw-HTTP driver) and bench/engine-boto3.ts (boto3 driver).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -63,7 +63,8 @@ export interface ProbeStats {
 export async function startEngineProcess(settings: EngineSettings, dir: string, profDir: string | undefined): Promise<EngineProcess> {
   const { launcher: LAUNCHER, engineRoot: ENGINE_ROOT, inMemory: IN_MEMORY, probe: PROBE } = settings;
   const dbArgs = IN_MEMORY ? ['--in-memory'] : ['--db', join(dir, 'bench.sqlite')];
-  const engineArgs = ['--port', '0', ...dbArgs, '--poll-timeout', '60'];
+  // Extra engine options, e.g. BENCH_ENGINE_ARGS=--default-jit.
+  const engineArgs = ['--port', '0', ...dbArgs, '--poll-timeout', '60', ...(env.BENCH_ENGINE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const profArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval', '500'] : [];
   // Extra node flags for the engine, e.g. BENCH_NODE_FLAGS="--perf-basic-prof" for `perf record -p <pid>`.
   profArgs.push(...(env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
