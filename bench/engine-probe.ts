@@ -78,21 +78,21 @@ try {
   const original = Database.prototype.transaction;
   Database.prototype.transaction = function (this: unknown, fn: (...a: unknown[]) => unknown) {
     const txn = original.call(this, fn) as ((...a: unknown[]) => unknown) & Record<string, unknown>;
-    const timed = function (this: unknown, ...args: unknown[]) {
-      const start = process.hrtime.bigint();
-      try {
-        return txn.apply(this, args);
-      } finally {
-        recordTx(process.hrtime.bigint() - start);
-      }
-    };
-    // The variants better-sqlite3 attaches (.deferred, .immediate, .exclusive) stay unwrapped.
-    const t = timed as unknown as Record<string, unknown>;
-    t.deferred = txn.deferred;
-    t.immediate = txn.immediate;
-    t.exclusive = txn.exclusive;
-    t.default = txn.default;
-    t.database = txn.database;
+    const time = (run: (...a: unknown[]) => unknown) =>
+      function (this: unknown, ...args: unknown[]) {
+        const start = process.hrtime.bigint();
+        try {
+          return run.apply(this, args);
+        } finally {
+          recordTx(process.hrtime.bigint() - start);
+        }
+      };
+    // The engine runs its calls through `.immediate`: the variants better-sqlite3 attaches are
+    // timed too (a nested call runs as a savepoint inside the outer one and is counted again).
+    const timed = time(txn) as unknown as Record<string, unknown>;
+    for (const variant of ['deferred', 'immediate', 'exclusive'] as const) timed[variant] = time(txn[variant] as (...a: unknown[]) => unknown);
+    timed.default = time(txn.default as (...a: unknown[]) => unknown);
+    timed.database = txn.database;
     return timed;
   };
 } catch (error) {
