@@ -5,17 +5,7 @@
 // it passes a size, a RESTART checkpoint (which waits briefly for the writer) starts it over, cheaply,
 // since the passive rounds have already copied nearly everything.
 const { parentPort, workerData } = require('node:worker_threads');
-const { setPriority } = require('node:os');
 const Database = require('better-sqlite3');
-
-// On Linux a nice value belongs to a thread, and priority 0 names the calling one: this lowers the
-// checkpointer alone. When the CPUs are busy, calls (and their clients) go first; the checkpointer
-// runs in the gaps, and the RESTART below bounds the WAL if it falls behind.
-try {
-  setPriority(workerData.nice ?? 10);
-} catch {
-  // Not permitted here (or not Linux-like): the checkpointer runs at the engine's priority.
-}
 
 const { file, intervalMs, restartBytes } = workerData;
 const db = new Database(file);
