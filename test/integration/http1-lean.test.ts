@@ -115,6 +115,12 @@ function swfRequest(op: string, body: object, extra: string[] = [], version = '1
   ].join('\r\n');
 }
 
+/** ListDomains with a chunked body: a request the lean layer hands to node:http. */
+function chunkedListDomains(body: object): string {
+  const text = JSON.stringify(body);
+  return ['POST / HTTP/1.1', 'Host: x', 'X-Amz-Target: SimpleWorkflowService.ListDomains', 'Content-Type: application/x-amz-json-1.0', 'Transfer-Encoding: chunked', '', `${text.length.toString(16)}\r\n${text}\r\n0\r\n\r\n`].join('\r\n');
+}
+
 const LIST_DOMAINS = { registrationStatus: 'REGISTERED' };
 
 describe('requests the lean layer serves', () => {
@@ -207,10 +213,7 @@ describe('requests handed to node:http on the same connection', () => {
     const c = new RawConnection();
     c.send(swfRequest('ListDomains', LIST_DOMAINS));
     expect((await c.response()).status).toBe(200);
-    const body = JSON.stringify({ registrationStatus: 'DEPRECATED' });
-    c.send(
-      ['POST / HTTP/1.1', `Host: x`, 'X-Amz-Target: SimpleWorkflowService.ListDomains', 'Content-Type: application/x-amz-json-1.0', 'Transfer-Encoding: chunked', '', `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`].join('\r\n'),
-    );
+    c.send(chunkedListDomains({ registrationStatus: 'DEPRECATED' }));
     expect(JSON.parse((await c.response()).body)).toEqual({ domainInfos: [] });
     c.send(swfRequest('ListDomains', LIST_DOMAINS));
     expect((await c.response()).status).toBe(200);
@@ -219,9 +222,7 @@ describe('requests handed to node:http on the same connection', () => {
 
   test('pipelined bytes behind the declined request are not lost in the hand-over', async () => {
     const c = new RawConnection();
-    const body = JSON.stringify(LIST_DOMAINS);
-    const chunked = ['POST / HTTP/1.1', 'Host: x', 'X-Amz-Target: SimpleWorkflowService.ListDomains', 'Transfer-Encoding: chunked', '', `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`].join('\r\n');
-    c.send(swfRequest('ListDomains', LIST_DOMAINS) + chunked + swfRequest('DescribeDomain', { name: 'nope' }));
+    c.send(swfRequest('ListDomains', LIST_DOMAINS) + chunkedListDomains(LIST_DOMAINS) + swfRequest('DescribeDomain', { name: 'nope' }));
     const answers = [await c.response(), await c.response(), await c.response()];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 400]);
     expect(JSON.parse(answers[2]!.body).__type).toContain('UnknownResourceFault');

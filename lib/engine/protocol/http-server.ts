@@ -7,7 +7,7 @@ import { Fault, serializationError, storageFault, unknownOperation } from '../fa
 import { validateInput } from '../model/validate';
 import { RawJson, type OperationResult, type OperationTable } from '../operations/types';
 import { regionOf } from './credential-scope';
-import { headerOf, serveLeanHttp1, type LeanConnection, type LeanRequest } from './http1-connection';
+import { headerOf, LeanConnection, type LeanRequest } from './http1-connection';
 import { verifySigV4 } from './sigv4';
 
 /**
@@ -150,7 +150,7 @@ export class SwfServer extends Server {
       idleTimeoutMs: hold,
     };
     this.on('connection', (socket: Socket) => {
-      const connection = serveLeanHttp1(socket, lean);
+      const connection = new LeanConnection(socket, lean);
       this.lean.add(connection);
       socket.once('close', () => this.lean.delete(connection));
     });

@@ -50,11 +50,7 @@ const MAX_HEAD_BYTES = 16 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
 
-/** Serves `socket` until it closes or is handed to node:http. */
-export function serveLeanHttp1(socket: Socket, options: LeanOptions): LeanConnection {
-  return new LeanConnection(socket, options);
-}
-
+/** Serves a socket from its construction until it closes or is handed to node:http. */
 export class LeanConnection {
   /** Bytes read and not yet consumed (the start of the next request), and their length. */
   private chunks: Buffer[] = [];

@@ -121,7 +121,6 @@ export class ExecutionStore {
       byRun: p(`SELECT ${RUN_TEXT} FROM executions WHERE domain_id = ? AND workflow_id = ? AND run_id = ?`).pluck(),
       openByWorkflowId: p(`SELECT ${RUN_TEXT} FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).pluck(),
       openIdByWorkflowId: p(`SELECT id FROM executions WHERE domain_id = ? AND workflow_id = ? AND status = 'OPEN'`).pluck(),
-      openCountsByDomain: p(`SELECT domain_id, count(*) FROM executions WHERE status = 'OPEN' GROUP BY domain_id`).raw(),
       update: p(
         `UPDATE executions SET status = ?, close_status = ?, closed_at = ?, cancel_requested = ?, state = ? WHERE id = ?`,
       ),
@@ -156,15 +155,15 @@ export class ExecutionStore {
   private rebuildFromOpenRuns(): void {
     const tasks: Parameters<ReadyQueue['rebuild']>[0] = [];
     const deadlines: { executionId: number; deadlines: Record<string, number> | undefined }[] = [];
+    this.openCounts.clear();
     for (const row of this.q.openStates!.iterate() as Iterable<{ id: number; domain_id: number; state: string }>) {
+      this.openCounts.set(row.domain_id, (this.openCounts.get(row.domain_id) ?? 0) + 1);
       const state = JSON.parse(row.state) as ExecutionState;
       for (const t of queuedTasksOf(state)) tasks.push({ domainId: row.domain_id, executionId: row.id, ...t });
       deadlines.push({ executionId: row.id, deadlines: state.deadlines });
     }
     this.ready.rebuild(tasks);
     this.deadlines.rebuild(deadlines);
-    this.openCounts.clear();
-    for (const row of this.q.openCountsByDomain!.iterate() as Iterable<[number, number]>) this.openCounts.set(row[0], row[1]);
     this.journal.clear();
   }
 
@@ -237,6 +236,7 @@ export class ExecutionStore {
       delete s.deadlines;
       // A closed run keeps only its retention clock, a row: closed runs are not rebuilt at start-up.
       for (const d of fx.deadlineSet) if (d.kind === 'RETENTION') this.q.retentionSet!.run(id, d.due);
+      this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, s.cancelRequested ? 1 : 0, JSON.stringify(s), id);
     } else {
       for (const t of fx.queueRemove) this.ready.remove(id, t.kind, t.scheduledEventId);
       for (const d of fx.deadlineClear) this.deadlines.clear(id, d.kind, d.ref);
@@ -244,11 +244,7 @@ export class ExecutionStore {
         this.ready.add({ domainId: r.domainId, kind: t.kind, taskList: t.taskList, priority: t.priority, executionId: id, scheduledEventId: t.scheduledEventId });
       }
       for (const d of fx.deadlineSet) this.deadlines.set(id, d.kind, d.ref, d.due);
-    }
-    // An open run's visibility columns never change, so its save leaves their indexes alone.
-    if (fx.closed) {
-      this.q.update!.run(r.status, r.closeStatus ?? null, r.closedAt ?? null, s.cancelRequested ? 1 : 0, JSON.stringify(s), id);
-    } else {
+      // An open run's visibility columns never change, so its save leaves their indexes alone.
       this.q.updateState!.run(s.cancelRequested ? 1 : 0, this.openStateJson(s, id), id);
     }
   }
