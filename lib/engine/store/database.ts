@@ -15,18 +15,40 @@ export interface EngineDatabase {
   close(): Promise<void>;
 }
 
-/** How often the checkpointer copies the WAL into the database. */
-const CHECKPOINT_INTERVAL_MS = 250;
-/** WAL content past which the checkpointer starts it over. */
-const WAL_RESTART_BYTES = 32 * 1024 * 1024;
+/** How the WAL checkpointer paces itself (see checkpoint-worker.cjs); tests shrink these. */
+export interface CheckpointTuning {
+  /** How often the checkpointer copies the WAL into the database (and, so, syncs the WAL). */
+  intervalMs: number;
+  /** WAL content past which the WAL is started over. */
+  restartBytes: number;
+  /**
+   * WAL content past which the checkpointer restarts the WAL itself, making the writer wait,
+   * instead of asking the engine: writes outpacing its copies.
+   */
+  forceRestartBytes: number;
+  /** A catch-up round that copied no more frames than this leaves the engine little to copy. */
+  catchUpFrames: number;
+  /** How long the checkpointer waits for the engine to finish a restart before forcing one. */
+  engineWaitMs: number;
+}
+
+const DEFAULT_TUNING: CheckpointTuning = {
+  intervalMs: 250,
+  restartBytes: 32 * 1024 * 1024,
+  forceRestartBytes: 128 * 1024 * 1024,
+  catchUpFrames: 64,
+  engineWaitMs: 2_000,
+};
 
 /**
  * Opens (and migrates) the engine's database. WAL with synchronous=NORMAL survives a killed
  * process (the WAL is in the OS cache); only a power loss could drop the last transactions.
  * Automatic checkpoints are off on the engine's connection: a worker thread checkpoints instead,
- * so no API call pays for copying pages. A lock file keeps a second engine off the same file.
+ * so no API call pays for copying pages; it asks the engine (a message, so between two calls) to
+ * copy the last few frames when the WAL is due to start over. A lock file keeps a second engine
+ * off the same file.
  */
-export function openDatabase(file: string): EngineDatabase {
+export function openDatabase(file: string, tuning: Partial<CheckpointTuning> = {}): EngineDatabase {
   const inMemory = file === IN_MEMORY;
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   const release = inMemory ? () => {} : acquireLock(file);
@@ -53,19 +75,33 @@ export function openDatabase(file: string): EngineDatabase {
   const checkpointer = inMemory
     ? undefined
     : new Worker(join(__dirname, 'checkpoint-worker.cjs'), {
-        workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, restartBytes: WAL_RESTART_BYTES },
+        workerData: { file, ...DEFAULT_TUNING, ...tuning },
         // Plain CommonJS: none of the parent's loaders (tsx, profilers) are needed or wanted.
         execArgv: [],
       });
   checkpointer?.unref();
+  let closed = false;
+  checkpointer?.on('message', (message) => {
+    if (message !== 'finish-restart' || closed) return;
+    try {
+      // Copies the frames written since the checkpointer's last round; with every frame copied,
+      // the next write transaction starts the WAL over. An embedder holding a transaction open
+      // across ticks is simply asked again after the next round.
+      if (!db.inTransaction) db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // The checkpointer forces a restart if the engine never manages one.
+    }
+    checkpointer.postMessage('restart-finished');
+  });
   let closing: Promise<void> | undefined;
   return {
     db,
     close: () =>
       (closing ??= (async () => {
+        closed = true;
         if (checkpointer) {
           await new Promise<void>((resolve) => {
-            checkpointer.once('message', () => resolve());
+            checkpointer.on('message', (message) => message === 'stopped' && resolve());
             checkpointer.once('exit', () => resolve());
             checkpointer.postMessage('stop');
           });
