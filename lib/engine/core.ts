@@ -10,6 +10,7 @@ import type { ExecutionRecord } from './execution/state';
 import type { LambdaInvoker } from './lambda/invoker';
 import { queueKey, TaskMatcher, type Waiter } from './matching/task-matcher';
 import type { Db } from './store/database';
+import type { Statement } from 'better-sqlite3';
 import { ExecutionStore } from './store/execution-store';
 import { RegistryStore, type DomainRow } from './store/registry-store';
 import { DeadlineScheduler } from './timers/deadline-scheduler';
@@ -112,6 +113,16 @@ class CoreTx implements Tx {
   }
 }
 
+/** The API calls of one turn of the event loop, in one transaction. */
+interface CallGroup {
+  /** Whether a call has written: the group's transaction is open. */
+  begun: boolean;
+  /** Each call's transaction, in order, with what follows its commit still to do. */
+  readonly calls: { tx: CoreTx; top: boolean }[];
+  /** The calls' answers, written once the group has committed. */
+  readonly replies: ((error?: unknown) => void)[];
+}
+
 /**
  * The engine's shared parts: stores, clock, ids, matcher and deadline scheduler, and the one way
  * to change state: `run`, a transaction after whose commit waiting pollers are handed their
@@ -135,6 +146,9 @@ export class EngineCore {
   private readonly transaction: (tx: CoreTx, fn: (tx: Tx) => unknown) => unknown;
   /** > 0 while a deadline pass or a run's hand-off to waiting polls is under way. */
   private depth = 0;
+  /** The calls of this turn of the event loop, committed together (see `openCallGroup`). */
+  private group: CallGroup | undefined;
+  private readonly groupStatements: { begin: Statement; commit: Statement; rollback: Statement };
 
   constructor(
     readonly db: Db,
@@ -145,6 +159,7 @@ export class EngineCore {
     readonly lambdaInvoker?: LambdaInvoker,
   ) {
     this.transaction = db.transaction((tx: CoreTx, fn: (tx: Tx) => unknown) => fn(tx)).immediate;
+    this.groupStatements = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
     this.registry = new RegistryStore(db);
     this.executions = new ExecutionStore(db);
     this.matcher = new TaskMatcher(config.maxPollersPerTaskList);
@@ -166,23 +181,48 @@ export class EngineCore {
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new CoreTx(this, this.clock.now());
     const journal = this.executions.journal;
+    const group = this.group;
+    // The group's first write begins its transaction and runs in it directly, not as a savepoint:
+    // with calls arriving one at a time, a group costs no more statements than a call on its own.
+    const begins = group !== undefined && !group.begun;
+    if (begins) {
+      this.groupStatements.begin.run();
+      journal.begin();
+      group.begun = true;
+    }
     let result: T;
     journal.begin();
     try {
-      result = this.transaction(tx, fn) as T;
+      result = (begins ? fn(tx) : this.transaction(tx, fn)) as T;
     } catch (error) {
       // Rows read inside the rolled-back transaction may have been cached; the ready queue and
       // the deadline index follow SQLite.
       journal.rollback();
       this.registry.invalidateCache();
       tx.putBackReserved();
+      if (begins) {
+        // Only this call was in the group's transaction: it goes, and the group has not begun.
+        if (this.db.inTransaction) this.groupStatements.rollback.run();
+        journal.rollback();
+        group.begun = false;
+      } else if (group?.begun && !this.db.inTransaction) this.callGroupLost(group, error);
       throw error;
     }
     journal.commit();
+    const top = this.depth === 0;
+    if (group) {
+      group.calls.push({ tx, top });
+      return result;
+    }
+    this.committed(tx, top);
+    return result;
+  }
+
+  /** What follows a call's commit: deadlines armed, waiting polls told, after-commit work run. */
+  private committed(tx: CoreTx, top: boolean): void {
     this.scheduler.armAt(tx.earliestDeadline);
     // A deadline this change made due at once (a "0" timeout) fires before a waiting poll can be
     // handed the task. Only at the top level, so hand-offs and deadline passes never nest.
-    const top = this.depth === 0;
     this.depth++;
     try {
       if (top) this.settleDueDeadlines();
@@ -191,7 +231,73 @@ export class EngineCore {
       this.depth--;
     }
     tx.runCommitted();
-    return result;
+  }
+
+  /**
+   * Opens a group for the API calls of this turn of the event loop, unless one is open: their
+   * `run`s become savepoints of one transaction, committed once they have all run (in the
+   * loop's check phase, after every socket read in this turn was served). A page that several
+   * calls change is written to the WAL once instead of once per call, which is most of what the
+   * engine writes under load. Every answer waits for the commit (`whenCommitted`), so an
+   * acknowledged call is still committed, and a call that fails rolls back alone.
+   */
+  openCallGroup(): void {
+    if (this.group !== undefined || this.stopped || this.db.inTransaction) return;
+    this.group = { begun: false, calls: [], replies: [] };
+    setImmediate(() => this.commitCallGroup());
+  }
+
+  /**
+   * SQLite rolled back the whole transaction after a call's error (it does on a full disk): the
+   * calls of the group before it are lost too. Their changes leave memory, they are answered with
+   * the error, and the next call this turn begins the group again.
+   */
+  private callGroupLost(group: CallGroup, error: unknown): void {
+    this.undoCallGroup(group);
+    for (const reply of group.replies.splice(0)) reply(error);
+  }
+
+  /** Memory follows a group that was not committed; the waiting polls its calls took wait again. */
+  private undoCallGroup(group: CallGroup): void {
+    this.executions.journal.rollback();
+    this.registry.invalidateCache();
+    for (const { tx } of group.calls.splice(0).reverse()) tx.putBackReserved();
+    group.begun = false;
+  }
+
+  /**
+   * Runs `reply` once the open group has committed (with the error if it could not), or now when
+   * nothing has been written since the last commit: an answer never shows uncommitted changes.
+   */
+  whenCommitted(reply: (error?: unknown) => void): void {
+    if (this.group?.begun) this.group.replies.push(reply);
+    else reply();
+  }
+
+  private commitCallGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    if (!group.begun) return;
+    try {
+      this.groupStatements.commit.run();
+    } catch (error) {
+      // Nothing of the group was written (an I/O error): every call is answered with the error.
+      if (this.db.inTransaction) this.groupStatements.rollback.run();
+      this.undoCallGroup(group);
+      for (const reply of group.replies) reply(error);
+      return;
+    }
+    this.executions.journal.commit();
+    for (const { tx, top } of group.calls) {
+      try {
+        this.committed(tx, top);
+      } catch (error) {
+        // Committed: the call's answer stands. What failed after it is logged, as a timer's would be.
+        console.error(`swf-local: work after a commit failed (${(error as Error).message})`);
+      }
+    }
+    for (const reply of group.replies) reply();
   }
 
   /** How long the domain keeps closed runs: `0` and `NONE` purge them at close, as documented. */
@@ -280,6 +386,7 @@ export class EngineCore {
   }
 
   stop(): void {
+    this.commitCallGroup();
     this.stopped = true;
     this.scheduler.stop();
     this.matcher.releaseAll();

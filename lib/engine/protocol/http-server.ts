@@ -207,18 +207,19 @@ function contentTypeFor(contentType: string | undefined): string {
  * polls) is answered in the same tick, without a promise.
  */
 function serveCall(core: EngineCore, handlers: OperationTable, call: SwfCall): void {
+  core.openCallGroup();
   let result: OperationResult | Promise<OperationResult>;
   try {
     result = dispatch(core, handlers, call);
   } catch (error) {
-    return replyFault(call, error);
+    return core.whenCommitted(() => replyFault(call, error));
   }
   if (result instanceof Promise) {
     result.then(
-      (r) => replyResult(call, r),
-      (error: unknown) => replyFault(call, error),
+      (r) => core.whenCommitted((error) => (error === undefined ? replyResult(call, r) : replyFault(call, error))),
+      (error: unknown) => core.whenCommitted(() => replyFault(call, error)),
     );
-  } else replyResult(call, result);
+  } else core.whenCommitted((error) => (error === undefined ? replyResult(call, result) : replyFault(call, error)));
 }
 
 function replyResult(call: SwfCall, result: OperationResult): void {

@@ -25,24 +25,27 @@ const dbFd = openSync(file, 'r');
 
 /** Frames copied as of the last round: a round that copied nothing needs no sync. */
 let copied = 0;
+/** The frames in the WAL at the last round, to tell an idle engine from a busy one. */
+let lastLog = -1;
 /** When the engine was asked to finish a restart; 0 when not waiting for it. */
 let askedAt = 0;
 
-/** One PASSIVE round; returns the frames in the WAL when it began. */
+/** One PASSIVE round: the frames in the WAL when it began, and how many of them are copied. */
 function round() {
   const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
   if (checkpointed !== copied) {
     fdatasyncSync(dbFd);
     copied = checkpointed;
   }
-  return log;
+  return { log, checkpointed };
 }
 
-/** Restarts the WAL from here, making the writer wait: only when the engine cannot do it. */
+/** Restarts the WAL from here, making the writer wait: only when writes outpace the copies. */
 function restartHere() {
   db.pragma('busy_timeout = 200');
   try {
-    db.pragma('wal_checkpoint(RESTART)');
+    const [{ busy }] = db.pragma('wal_checkpoint(RESTART)');
+    if (busy === 0) parentPort.postMessage('forced-restart');
   } finally {
     db.pragma('busy_timeout = 0');
   }
@@ -51,18 +54,21 @@ function restartHere() {
 const timer = setInterval(() => {
   try {
     if (askedAt !== 0) {
-      // The engine has not answered (its thread kept busy that long): force the restart.
+      // The engine has not answered (its thread kept busy that long): copy on regardless.
       if (Date.now() - askedAt < engineWaitMs) return;
       askedAt = 0;
-      restartHere();
-      return;
     }
-    let log = round();
+    let { log, checkpointed } = round();
+    // Nothing written since the last round and everything copied: the next write starts the WAL
+    // over by itself, so an idle engine is not asked again and again.
+    const idle = log === lastLog && checkpointed >= log;
+    lastLog = log;
+    if (idle) return;
     if (log * pageSize > restartBytes) {
       // Each round copies what was written during the one before, so a few rounds leave little.
       for (let i = 0; i < 8; i++) {
         const before = log;
-        log = round();
+        ({ log, checkpointed } = round());
         if (log - before <= catchUpFrames) break;
       }
     }

@@ -12,6 +12,8 @@ export const IN_MEMORY = ':memory:';
 /** An open engine database; `close` stops its checkpointer and releases its lock. */
 export interface EngineDatabase {
   db: Db;
+  /** How the WAL was started over so far: by the engine between calls, or forced by the checkpointer. */
+  readonly walRestarts: { byEngine: number; forced: number };
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export interface CheckpointTuning {
   forceRestartBytes: number;
   /** A catch-up round that copied no more frames than this leaves the engine little to copy. */
   catchUpFrames: number;
-  /** How long the checkpointer waits for the engine to finish a restart before forcing one. */
+  /** How long the checkpointer waits for the engine to finish a restart before copying on. */
   engineWaitMs: number;
 }
 
@@ -81,13 +83,18 @@ export function openDatabase(file: string, tuning: Partial<CheckpointTuning> = {
       });
   checkpointer?.unref();
   let closed = false;
+  const walRestarts = { byEngine: 0, forced: 0 };
   checkpointer?.on('message', (message) => {
+    if (message === 'forced-restart') walRestarts.forced++;
     if (message !== 'finish-restart' || closed) return;
     try {
       // Copies the frames written since the checkpointer's last round; with every frame copied,
       // the next write transaction starts the WAL over. An embedder holding a transaction open
       // across ticks is simply asked again after the next round.
-      if (!db.inTransaction) db.pragma('wal_checkpoint(PASSIVE)');
+      if (!db.inTransaction) {
+        db.pragma('wal_checkpoint(PASSIVE)');
+        walRestarts.byEngine++;
+      }
     } catch {
       // The checkpointer forces a restart if the engine never manages one.
     }
@@ -96,6 +103,7 @@ export function openDatabase(file: string, tuning: Partial<CheckpointTuning> = {
   let closing: Promise<void> | undefined;
   return {
     db,
+    walRestarts,
     close: () =>
       (closing ??= (async () => {
         closed = true;
