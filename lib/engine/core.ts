@@ -1,4 +1,5 @@
 import type { ActivityTypeConfiguration, WorkflowTypeConfiguration } from '@aws-sdk/client-swf';
+import type { Statement } from 'better-sqlite3';
 import type { Clock } from './clock';
 import type { EngineConfig } from './config';
 import { unknownResource } from './faults';
@@ -10,7 +11,6 @@ import type { ExecutionRecord } from './execution/state';
 import type { LambdaInvoker } from './lambda/invoker';
 import { queueKey, TaskMatcher, type Waiter } from './matching/task-matcher';
 import type { Db } from './store/database';
-import type { Statement } from 'better-sqlite3';
 import { ExecutionStore } from './store/execution-store';
 import { RegistryStore, type DomainRow } from './store/registry-store';
 import { DeadlineScheduler } from './timers/deadline-scheduler';
@@ -110,6 +110,17 @@ class CoreTx implements Tx {
   /** @internal */
   runCommitted(): void {
     for (const fn of this.committed) fn();
+  }
+}
+
+/** Writes the answers of a group's calls; one that throws (a socket gone bad) stops no other. */
+function answerAll(replies: readonly ((error?: unknown) => void)[], error?: unknown): void {
+  for (const reply of replies) {
+    try {
+      reply(error);
+    } catch (failure) {
+      console.error(`swf-local: an answer could not be written (${(failure as Error).message})`);
+    }
   }
 }
 
@@ -254,7 +265,7 @@ export class EngineCore {
    */
   private callGroupLost(group: CallGroup, error: unknown): void {
     this.undoCallGroup(group);
-    for (const reply of group.replies.splice(0)) reply(error);
+    answerAll(group.replies.splice(0), error);
   }
 
   /** Memory follows a group that was not committed; the waiting polls its calls took wait again. */
@@ -285,7 +296,7 @@ export class EngineCore {
       // Nothing of the group was written (an I/O error): every call is answered with the error.
       if (this.db.inTransaction) this.groupStatements.rollback.run();
       this.undoCallGroup(group);
-      for (const reply of group.replies) reply(error);
+      answerAll(group.replies, error);
       return;
     }
     this.executions.journal.commit();
@@ -297,7 +308,7 @@ export class EngineCore {
         console.error(`swf-local: work after a commit failed (${(error as Error).message})`);
       }
     }
-    for (const reply of group.replies) reply();
+    answerAll(group.replies);
   }
 
   /** How long the domain keeps closed runs: `0` and `NONE` purge them at close, as documented. */

@@ -203,8 +203,8 @@ function contentTypeFor(contentType: string | undefined): string {
 }
 
 /**
- * Runs one call and replies once. An operation that answers synchronously (all but waiting
- * polls) is answered in the same tick, without a promise.
+ * Runs one call in this turn's call group and replies once, after the group has committed if the
+ * call wrote. An operation that answers synchronously (all but waiting polls) needs no promise.
  */
 function serveCall(core: EngineCore, handlers: OperationTable, call: SwfCall): void {
   core.openCallGroup();
