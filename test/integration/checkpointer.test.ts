@@ -112,7 +112,7 @@ test('an engine that does not answer only pauses the checkpointer: it copies on 
     // catch-up rounds) and gets no answer.
     const writer = new Worker(WRITER, { eval: true, workerData: { file, ms: 600 } });
     const signal = new Int32Array(new SharedArrayBuffer(4));
-    Atomics.wait(signal, 0, 0, 1200);
+    Atomics.wait(signal, 0, 0, 2000);
     // Every page is in the database file: the checkpointer copied the last frames itself.
     const pages = database.db.pragma('page_count', { simple: true }) as number;
     expect(pages).toBeGreaterThan(1000);
