@@ -211,12 +211,9 @@ export class EngineCore {
       journal.rollback();
       this.registry.invalidateCache();
       tx.putBackReserved();
-      if (begins) {
-        // Only this call was in the group's transaction: it goes, and the group has not begun.
-        if (this.db.inTransaction) this.groupStatements.rollback.run();
-        journal.rollback();
-        group.begun = false;
-      } else if (group?.begun && !this.db.inTransaction) this.callGroupLost(group, error);
+      // The group's first write has no savepoint: rolling back its transaction takes only it.
+      if (begins && this.db.inTransaction) this.groupStatements.rollback.run();
+      if (group?.begun && !this.db.inTransaction) this.callGroupLost(group, error);
       throw error;
     }
     journal.commit();
@@ -255,13 +252,15 @@ export class EngineCore {
   openCallGroup(): void {
     if (this.group !== undefined || this.stopped || this.db.inTransaction) return;
     this.group = { begun: false, calls: [], replies: [] };
-    setImmediate(() => this.commitCallGroup());
+    setImmediate(this.commitCallGroupSoon);
   }
 
+  private readonly commitCallGroupSoon = () => this.commitCallGroup();
+
   /**
-   * SQLite rolled back the whole transaction after a call's error (it does on a full disk): the
-   * calls of the group before it are lost too. Their changes leave memory, they are answered with
-   * the error, and the next call this turn begins the group again.
+   * The group's transaction is gone after a call's error: the call began it, or SQLite rolled it
+   * back whole (it does on a full disk), taking the calls before it along. Their changes leave
+   * memory, they are answered with the error, and the next call this turn begins the group again.
    */
   private callGroupLost(group: CallGroup, error: unknown): void {
     this.undoCallGroup(group);

@@ -216,10 +216,15 @@ function serveCall(core: EngineCore, handlers: OperationTable, call: SwfCall): v
   }
   if (result instanceof Promise) {
     result.then(
-      (r) => core.whenCommitted((error) => (error === undefined ? replyResult(call, r) : replyFault(call, error))),
+      (r) => answer(core, call, r),
       (error: unknown) => core.whenCommitted(() => replyFault(call, error)),
     );
-  } else core.whenCommitted((error) => (error === undefined ? replyResult(call, result) : replyFault(call, error)));
+  } else answer(core, call, result);
+}
+
+/** Answers with `result` once the call's group has committed, or with the error if it could not. */
+function answer(core: EngineCore, call: SwfCall, result: OperationResult): void {
+  core.whenCommitted((error) => (error === undefined ? replyResult(call, result) : replyFault(call, error)));
 }
 
 function replyResult(call: SwfCall, result: OperationResult): void {
